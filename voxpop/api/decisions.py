@@ -1,0 +1,71 @@
+"""POST /api/v1/moderation/comments/{id}/decisions: approve, reject or edit one revision."""
+from datetime import datetime
+
+from django import forms
+
+from voxpop.accounts.models import User
+from voxpop.comments.forms import clean_reader_text
+from voxpop.comments.limits import body_max_chars
+from voxpop.comments.models import Comment
+from voxpop.desks.models import HouseRule
+from voxpop.desks.selectors import house_rule_get
+from voxpop.moderation import services
+from voxpop.moderation.selectors import comment_get_for_moderator
+
+from .errors import ApiError, not_found
+from .request import optional_int, optional_string
+
+ACTIONS = ("approve", "reject", "edit")
+NOTE_MAX_CHARS = 1000
+
+
+def decide(*, user: User, comment_id: int, data: dict, now: datetime) -> Comment:
+    comment = comment_get_for_moderator(moderator=user, comment_id=comment_id)
+    if comment is None:
+        raise not_found("comment in your desks")
+    action = data.get("action")
+    if action not in ACTIONS:
+        raise ApiError(422, "invalid", "'action' must be one of approve, reject, edit.", "action")
+    revision = optional_int(data, "revision")
+    if revision is None:
+        raise ApiError(422, "required", "'revision' is required: the revision id you decided on.", "revision")
+    note = optional_string(data, "note")
+    if len(note) > NOTE_MAX_CHARS:
+        raise ApiError(422, "too_long", f"'note' is limited to {NOTE_MAX_CHARS} characters.", "note")
+    common = {"comment_id": comment.pk, "revision_id": revision, "moderator": user, "now": now}
+    try:
+        if action == "approve":
+            services.comment_approve(**common)
+        elif action == "reject":
+            services.comment_reject(rule=_rule(comment, data), note=note, **common)
+        else:
+            approve = data.get("approve", False)
+            if not isinstance(approve, bool):
+                raise ApiError(422, "invalid", "'approve' must be true or false.", "approve")
+            services.comment_edit(body=_edited_body(data), rule=_rule(comment, data), note=note,
+                                  approve=approve, **common)
+    except services.StaleDecision:
+        raise ApiError(409, "stale_revision", "This comment changed or was decided since you saw it. "
+                       "Reload it and decide on its current revision.", "revision") from None
+    return comment_get_for_moderator(moderator=user, comment_id=comment.pk)
+
+
+def _rule(comment: Comment, data: dict) -> HouseRule:
+    number = optional_int(data, "reason")
+    if number is None:
+        raise ApiError(422, "required", "'reason' is required: the number of the house rule applied.", "reason")
+    rule = house_rule_get(desk=comment.desk, language=comment.story.language, number=number)
+    if rule is None:
+        raise ApiError(422, "invalid", f"The desk has no house rule number {number}.", "reason")
+    return rule
+
+
+def _edited_body(data: dict) -> str:
+    try:
+        body = clean_reader_text(optional_string(data, "body"), max_chars=body_max_chars(),
+                                 too_long="The text is %(count)d characters long; the limit is %(max)d.")
+    except forms.ValidationError as error:
+        raise ApiError(422, error.code or "invalid", error.messages[0], "body") from None
+    if not body:
+        raise ApiError(422, "required", "'body' is required for an edit and cannot be empty.", "body")
+    return body

@@ -1,0 +1,88 @@
+"""Reading API requests: bearer tokens, JSON bodies and cursors, each failure an ApiError."""
+import base64
+import json
+from datetime import datetime
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
+
+from voxpop.accounts.models import User
+from voxpop.accounts.services import user_for_token
+
+from .errors import ApiError
+
+
+def authenticated_user(request: HttpRequest) -> User:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthenticated", "Send an API token as 'Authorization: Bearer <token>'.",
+                       headers={"WWW-Authenticate": 'Bearer realm="voxpop"'})
+    user = user_for_token(token=token.strip())
+    if user is None:
+        raise ApiError(401, "invalid_token", "This API token is not valid.",
+                       headers={"WWW-Authenticate": 'Bearer realm="voxpop", error="invalid_token"'})
+    return user
+
+
+def json_object(request: HttpRequest) -> dict:
+    content_type = request.content_type or ""
+    if content_type != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the request body as application/json.")
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise ApiError(413, "body_too_large", "The request body is too large.") from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "The request body is not valid UTF-8 JSON.") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "invalid_json", "The request body must be a JSON object.")
+    return data
+
+
+def optional_string(data: dict, field: str) -> str:
+    value = data.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid", f"'{field}' must be a string.", field)
+    return value
+
+
+def optional_int(data: dict, field: str) -> int | None:
+    value = data.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiError(422, "invalid", f"'{field}' must be an integer.", field)
+    return value
+
+
+def limit_param(request: HttpRequest, default: int = 50, maximum: int = 200) -> int:
+    raw = request.GET.get("limit", "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ApiError(422, "invalid", f"'limit' must be a whole number from 1 to {maximum}.", "limit")
+    return int(raw)
+
+
+def encode_cursor(*parts) -> str:
+    text = "|".join(p.isoformat() if isinstance(p, datetime) else str(p) for p in parts)
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, *types) -> tuple | None:
+    if not raw:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        pieces = text.split("|")
+        if len(pieces) != len(types):
+            raise ValueError
+        return tuple(datetime.fromisoformat(p) if t is datetime else t(p) for p, t in zip(pieces, types))
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(422, "invalid", "'cursor' is not valid; use the 'next' link of the previous page.",
+                       "cursor") from None

@@ -1,0 +1,149 @@
+"""JSON API v1: every route of PRODUCT.md section 4, each a thin shell around a service or selector."""
+from datetime import datetime
+from functools import wraps
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+
+from voxpop.accounts.models import User
+from voxpop.comments import selectors as comment_selectors
+from voxpop.comments import services as comment_services
+from voxpop.comments.forms import CommentForm
+from voxpop.comments.limits import IDEMPOTENCY_KEY_MAX_CHARS
+from voxpop.common import clock
+from voxpop.common.privacy import commenter_key
+from voxpop.moderation.selectors import comment_list_for_queue
+from voxpop.stories.models import Story
+
+from . import decisions, stories
+from .errors import ApiError, not_found
+from .openapi import openapi_document
+from .representations import comment_moderation_json, comment_public_json, story_json
+from .request import (authenticated_user, decode_cursor, encode_cursor, json_object, limit_param,
+                      optional_int, optional_string)
+
+
+def api_view(*methods):
+    """JSON in and out, the error shape on every failure, no CSRF cookie (tokens, not sessions)."""
+    allowed = list(methods)
+
+    def decorate(view):
+        @csrf_exempt
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                if request.method not in allowed:
+                    raise ApiError(405, "method_not_allowed", f"Use {' or '.join(allowed)}.",
+                                   headers={"Allow": ", ".join(allowed)})
+                return view(request, *args, **kwargs)
+            except ApiError as error:
+                return error.response()
+        return wrapper
+    return decorate
+
+
+def _json(data: dict, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _story_or_404(key: str) -> Story:
+    story = Story.objects.select_related("desk").filter(key=key).first()
+    if story is None:
+        raise not_found("story")
+    return story
+
+
+def _next_link(request: HttpRequest, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = request.GET.copy()
+    query["cursor"] = cursor
+    return f"{request.path}?{query.urlencode()}"
+
+
+@api_view("GET")
+def story_list(request):
+    limit = limit_param(request)
+    after = decode_cursor(request.GET.get("cursor", ""), int)
+    qs = Story.objects.select_related("desk").order_by("-pk")
+    if after:
+        qs = qs.filter(pk__lt=after[0])
+    page = list(qs[:limit + 1])
+    now = clock.now()
+    cursor = encode_cursor(page[limit - 1].pk) if len(page) > limit else None
+    return _json({"stories": [story_json(s, now=now) for s in page[:limit]], "next": _next_link(request, cursor)})
+
+
+@api_view("GET", "PUT")
+def story_detail(request, key):
+    if request.method == "GET":
+        return _json(story_json(_story_or_404(key), now=clock.now()))
+    user = authenticated_user(request)
+    story, created = stories.story_put(user=user, key=key, data=json_object(request), now=clock.now())
+    return _json(story_json(story, now=clock.now()), status=201 if created else 200)
+
+
+@api_view("GET", "POST")
+def story_comments(request, key):
+    story = _story_or_404(key)
+    if request.method == "POST":
+        return _comment_submit(request, story)
+    limit = limit_param(request)
+    after = decode_cursor(request.GET.get("cursor", ""), datetime, int)
+    page = comment_selectors.comment_list_published_after(story=story, after=after, limit=limit + 1)
+    cursor = encode_cursor(page[limit - 1].published_at, page[limit - 1].pk) if len(page) > limit else None
+    return _json({"comments": [comment_public_json(c) for c in page[:limit]], "next": _next_link(request, cursor)})
+
+
+def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
+    idempotency_key = request.headers.get("Idempotency-Key", "").strip()
+    if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_CHARS or not idempotency_key.isascii() \
+            or not idempotency_key.isprintable():
+        raise ApiError(422, "invalid", f"Idempotency-Key must be at most {IDEMPOTENCY_KEY_MAX_CHARS} "
+                       "printable ASCII characters.", "Idempotency-Key")
+    data = json_object(request)
+    form = CommentForm({"body": optional_string(data, "body"), "display_name": optional_string(data, "display_name"),
+                        "parent": optional_int(data, "parent")})
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise ApiError(422, errors.as_data()[0].code or "invalid", str(errors[0]), field)
+    try:
+        submission = comment_services.comment_submit(
+            story=story, body=form.cleaned_data["body"], display_name=form.cleaned_data["display_name"],
+            parent_id=form.cleaned_data["parent"], submission_key=f"api:{idempotency_key}" if idempotency_key else None,
+            commenter_key=commenter_key(request), now=clock.now(),
+        )
+    except comment_services.StoryClosed:
+        raise ApiError(409, "story_closed", "Comments on this story are closed.") from None
+    except comment_services.InvalidParent:
+        raise ApiError(422, "invalid_parent", "'parent' is not a published comment of this story.", "parent") from None
+    except comment_services.IdempotencyKeyReused:
+        raise ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different "
+                       "comment.", "Idempotency-Key") from None
+    comment = submission.comment
+    receipt = reverse("comments:receipt", args=[comment_services.receipt_token(comment)])
+    return _json({"id": comment.pk, "status": comment.status, "receipt_url": request.build_absolute_uri(receipt)},
+                 status=202)
+
+
+@api_view("GET")
+def moderation_queue(request):
+    user = authenticated_user(request)
+    limit = limit_param(request)
+    after = decode_cursor(request.GET.get("cursor", ""), int)
+    page = comment_list_for_queue(moderator=user, after_id=after[0] if after else None, limit=limit + 1)
+    cursor = encode_cursor(page[limit - 1].pk) if len(page) > limit else None
+    return _json({"comments": [comment_moderation_json(c) for c in page[:limit]], "next": _next_link(request, cursor)})
+
+
+@api_view("POST")
+def moderation_decision(request, comment_id):
+    user: User = authenticated_user(request)
+    comment = decisions.decide(user=user, comment_id=comment_id, data=json_object(request), now=clock.now())
+    return _json(comment_moderation_json(comment))
+
+
+@api_view("GET")
+def openapi(request):
+    return _json(openapi_document(request.build_absolute_uri("/")))

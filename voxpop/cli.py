@@ -1,0 +1,191 @@
+"""The `voxpop` command: everything an operator does, one subcommand each."""
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    return args.handler(args) or 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="voxpop", description="Voxpop: pre-moderated reader comments.")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="migrate, load the demo newsroom if empty, and serve it")
+    _server_arguments(demo)
+    demo.set_defaults(handler=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve with the production server (gunicorn)")
+    _server_arguments(serve)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="worker processes (default: 2 per CPU core, at least 2)")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    mod = sub.add_parser("createmoderator", help="create or update a moderator; prints the TOTP provisioning URI")
+    mod.add_argument("username")
+    mod.add_argument("--password", help="sign-in password (default: keep it, or generate one for a new user)")
+    mod.add_argument("--role", choices=["moderator", "editor", "admin"], default="moderator")
+    mod.add_argument("--desk", action="append", default=[], metavar="KEY", help="a desk to assign (repeatable)")
+    mod.set_defaults(handler=cmd_createmoderator)
+
+    token = sub.add_parser("createtoken", help="print a new API token for a user, alone on standard output")
+    token.add_argument("username")
+    token.set_defaults(handler=cmd_createtoken)
+
+    manage = sub.add_parser("manage", help="run a Django management command (for maintenance)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(handler=cmd_manage)
+    return parser
+
+
+def _server_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxpop.settings.base")
+    import django  # deferred: settings must see the environment the command prepared
+
+    django.setup()
+
+
+def _data_dir() -> Path:
+    path = Path(os.environ.get("VOXPOP_DATA_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _allow_host(host: str) -> None:
+    if "VOXPOP_ALLOWED_HOSTS" not in os.environ and host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+        os.environ["VOXPOP_ALLOWED_HOSTS"] = f"localhost,127.0.0.1,[::1],{host}"
+
+
+def cmd_demo(args) -> int:
+    data_dir = _data_dir()
+    secret_file = data_dir / "secret_key"
+    if not os.environ.get("VOXPOP_SECRET_KEY") and not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(50))
+        secret_file.chmod(0o600)
+    _allow_host(args.host)
+    _setup()
+    from django.core.management import call_command
+
+    from voxpop.common import clock
+    from voxpop.site.demo import demo_is_loaded, demo_load
+    from voxpop.stories.models import Story
+
+    call_command("migrate", interactive=False, verbosity=0)
+    credentials = data_dir / "demo-moderator.json"
+    if not demo_is_loaded() and not Story.objects.exists():
+        demo_load(now=clock.now(), credentials_file=credentials)
+    _print_demo_banner(args.host, args.port, credentials)
+    return _exec_server(args.host, args.port, workers=2)
+
+
+def _print_demo_banner(host: str, port: int, credentials: Path) -> None:
+    import json
+
+    from voxpop.site.demo import DEMO_ARTICLES
+
+    base = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+    lines = ["", "Voxpop demo newsroom", f"  Home page:        {base}/"]
+    lines += [f"  Article:          {base}/demo/articles/{key}/" for key in DEMO_ARTICLES]
+    lines += [f"  Thread (embed):   {base}/stories/{next(iter(DEMO_ARTICLES))}/comments/",
+              f"  API:              {base}/api/v1/stories  (OpenAPI: {base}/api/v1/openapi.json)"]
+    if credentials.exists():
+        c = json.loads(credentials.read_text())
+        lines += ["", "Demo moderator (all desks):", f"  username: {c['username']}", f"  password: {c['password']}",
+                  f"  TOTP URI: {c['otp_uri']}", f"  API token: {c['token']}", "",
+                  "Approve a waiting comment:",
+                  f"  curl -s -H 'Authorization: Bearer {c['token']}' {base}/api/v1/moderation/queue",
+                  f"  curl -s -H 'Authorization: Bearer {c['token']}' -H 'Content-Type: application/json' \\",
+                  f"       -d '{{\"action\": \"approve\", \"revision\": REVISION}}' "
+                  f"{base}/api/v1/moderation/comments/ID/decisions"]
+    print("\n".join(lines) + "\n", flush=True)
+
+
+def cmd_serve(args) -> int:
+    _allow_host(args.host)
+    _setup()
+    workers = args.workers or max(2, 2 * (os.cpu_count() or 1))
+    return _exec_server(args.host, args.port, workers=workers)
+
+
+def _exec_server(host: str, port: int, *, workers: int) -> int:
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    argv = [sys.executable, "-m", "gunicorn", "voxpop.wsgi:application", "--bind", bind,
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+            "--graceful-timeout", "20", "--no-control-socket", "--access-logfile", "-",
+            "--access-logformat", '%(m)s %(U)s %(s)s %(B)s %(M)sms']  # no addresses or query strings (G5)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxpop.settings.base")
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False)
+    return 0
+
+
+def cmd_createmoderator(args) -> int:
+    _setup()
+    from voxpop.accounts.models import User
+    from voxpop.accounts.services import UnknownDesk, moderator_save
+
+    password = args.password
+    generated = not password and not User.objects.filter(username=args.username).exists()
+    if generated:
+        password = secrets.token_urlsafe(12)
+    try:
+        user, device = moderator_save(username=args.username, password=password, role=args.role,
+                                      desk_keys=args.desk)
+    except UnknownDesk as error:
+        print(f"voxpop: no desk with key: {error}", file=sys.stderr)
+        return 1
+    print(f"Moderator {user.username} ({user.role}), desks: {', '.join(d.key for d in user.desks.all()) or '-'}")
+    if generated:
+        print(f"Password: {password}")
+    print(f"TOTP provisioning URI: {device.config_url}")
+    return 0
+
+
+def cmd_createtoken(args) -> int:
+    _setup()
+    from voxpop.accounts.models import User
+    from voxpop.accounts.services import api_token_create
+    from voxpop.common import clock
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        print(f"voxpop: no user named {args.username!r}; create one with `voxpop createmoderator`", file=sys.stderr)
+        return 1
+    print(api_token_create(user=user, now=clock.now()))
+    return 0
+
+
+def cmd_manage(args) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["voxpop manage", *args.rest])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

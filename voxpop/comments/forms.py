@@ -1,0 +1,58 @@
+"""The reader's comment form, shared by the HTML page and the JSON API so both give the same
+messages. Every refusal names the field and says what to change; the typed text is never dropped."""
+from django import forms
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from voxpop.common import text
+
+from .limits import DISPLAY_NAME_MAX_CHARS, body_max_chars
+
+REFUSALS = {
+    "control": _("The text contains invisible control characters. Please remove them and send again."),
+    "surrogate": _("The text contains broken characters. Please retype it and send again."),
+    "noncharacter": _("The text contains characters that are not valid text. Please remove them."),
+}
+
+
+def clean_reader_text(value: str, *, max_chars: int, too_long: str) -> str:
+    value = text.normalize(value)
+    reason = text.refusal(value)
+    if reason:
+        raise forms.ValidationError(REFUSALS[reason], code=reason)
+    if len(value) > max_chars:
+        raise forms.ValidationError(too_long % {"count": len(value), "max": max_chars}, code="too_long")
+    return value
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), strip=False, required=False, widget=forms.Textarea)
+    display_name = forms.CharField(label=_("Name to show (optional)"), strip=False, required=False)
+    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput,
+                                error_messages={"invalid": _("The comment you replied to is not valid.")})
+    # Honeypot: hidden from people by the stylesheet; only bots fill it in.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def clean_body(self):
+        body = clean_reader_text(
+            self.cleaned_data.get("body") or "", max_chars=body_max_chars(),
+            too_long=ngettext("Your comment is %(count)d character long; the limit is %(max)d. Please shorten it.",
+                              "Your comment is %(count)d characters long; the limit is %(max)d. Please shorten it.",
+                              body_max_chars() + 1),
+        )
+        if not body:
+            raise forms.ValidationError(_("Please write a comment before sending."), code="required")
+        return body
+
+    def clean_display_name(self):
+        name = clean_reader_text(
+            self.cleaned_data.get("display_name") or "", max_chars=DISPLAY_NAME_MAX_CHARS,
+            too_long=_("The name is %(count)d characters long; the limit is %(max)d."),
+        )
+        if "\n" in name or "\t" in name:
+            raise forms.ValidationError(_("The name must be on one line."), code="multiline")
+        return name
+
+    def clean_website(self):
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("This field must stay empty."), code="honeypot")
+        return ""

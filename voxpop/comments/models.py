@@ -1,0 +1,64 @@
+"""Comments and their revisions.
+
+A comment's text lives in revisions: the reader's original is revision 1, every moderator edit adds
+one, and `current_revision` is what moderators decide on and readers see once approved. Status
+changes after creation happen only in `voxpop.moderation.services`.
+"""
+from django.conf import settings
+from django.db import models
+
+from voxpop.desks.models import Desk, HouseRule
+from voxpop.stories.models import Story
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        APPROVED = "approved"
+        REJECTED = "rejected"
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    current_revision = models.ForeignKey("CommentRevision", on_delete=models.PROTECT, null=True, related_name="+")
+    display_name = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=35)
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="comments")
+    created_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Keyed hash of the source (never the address itself, G5): the pseudonymous commenter key.
+    commenter_key = models.CharField(max_length=64, blank=True)
+    # Idempotency: a retried submission carries the same key and lands on the same comment (G4).
+    submission_key = models.CharField(max_length=128, null=True, blank=True)
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["story", "submission_key"], name="one_comment_per_submission"),
+        ]
+        indexes = [
+            models.Index(fields=["story", "status", "published_at"], name="comment_thread"),
+            models.Index(fields=["desk", "status", "created_at"], name="comment_queue"),
+        ]
+
+    def __str__(self):
+        return f"comment {self.pk} ({self.status})"
+
+
+class CommentRevision(models.Model):
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    # None: the reader wrote it. Otherwise the moderator who edited, under which rule and why.
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    rule = models.ForeignKey(HouseRule, on_delete=models.PROTECT, null=True, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["comment", "number"]
+        constraints = [models.UniqueConstraint(fields=["comment", "number"], name="one_revision_number")]
+
+    @property
+    def edited_by_moderator(self) -> bool:
+        return self.editor_id is not None

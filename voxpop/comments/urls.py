@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "comments"
+urlpatterns = [
+    path("stories/<str:key>/comments/", views.thread, name="thread"),
+    path("receipts/<str:token>/", views.receipt, name="receipt"),
+]

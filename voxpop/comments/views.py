@@ -1,0 +1,137 @@
+"""Reader pages: the published thread with its form, and the author's private receipt.
+
+Plain HTML that works with JavaScript off. On any refusal the page comes back with the reader's
+text in the form and a message that says what to change.
+"""
+import secrets
+
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from voxpop.common import clock
+from voxpop.common.i18n import ui_language
+from voxpop.common.middleware import embed_frame_ancestors
+from voxpop.common.privacy import commenter_key
+from voxpop.desks.selectors import house_rule_list_for
+from voxpop.stories.models import Story
+
+from . import selectors, services
+from .forms import CommentForm
+from .models import Comment
+
+FORM_SALT = "voxpop.comments.form"
+FORM_MAX_AGE = 2 * 24 * 3600  # a form older than this was probably left open in a tab for days
+
+
+def new_form_token() -> str:
+    """A signed, timestamped nonce: it makes a resent form idempotent (G4)."""
+    return signing.dumps(secrets.token_urlsafe(16), salt=FORM_SALT)
+
+
+def form_nonce(token: str) -> str | None:
+    try:
+        return signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+
+
+# The form carries its own signed token instead of Django's CSRF cookie: readers have no session,
+# the page must work inside a third-party iframe, and nothing a forged post could do needs one.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def thread(request: HttpRequest, key: str) -> HttpResponse:
+    story = get_object_or_404(Story.objects.select_related("desk"), key=key)
+    with translation.override(ui_language(story.language)):
+        if request.method == "POST":
+            return _submit(request, story)
+        form = CommentForm(initial={"parent": _reply_to(request, story)})
+        return _thread_page(request, story, form)
+
+
+def _submit(request: HttpRequest, story: Story) -> HttpResponse:
+    form = CommentForm(request.POST)
+    nonce = form_nonce(request.POST.get("token", ""))
+    if not form.is_valid():
+        return _thread_page(request, story, form, status=422)
+    if nonce is None:
+        form.add_error(None, _("This form is out of date. Your text is still here: please send it again."))
+        return _thread_page(request, story, form, status=422)
+    data = form.cleaned_data
+    try:
+        submission = services.comment_submit(
+            story=story, body=data["body"], display_name=data["display_name"], parent_id=data["parent"],
+            submission_key=f"form:{nonce}", commenter_key=commenter_key(request), now=clock.now(),
+        )
+    except services.StoryClosed:
+        form.add_error(None, _("Comments on this story are closed. Your text is below if you want to keep it."))
+        return _thread_page(request, story, form, status=409)
+    except services.InvalidParent:
+        form.add_error(None, _("The comment you replied to is no longer available. "
+                               "Your text is still here: send it as a new comment."))
+        form.data = form.data.copy()
+        form.data["parent"] = ""
+        return _thread_page(request, story, form, status=422)
+    except services.IdempotencyKeyReused:
+        form.add_error(None, _("This form was already used for another comment. "
+                               "Your text is still here: please send it again."))
+        return _thread_page(request, story, form, status=422)
+    url = reverse("comments:receipt", args=[services.receipt_token(submission.comment)])
+    return HttpResponseRedirect(url + "?new=1", status=303)
+
+
+def _reply_to(request: HttpRequest, story: Story) -> int | None:
+    try:
+        parent_id = int(request.GET.get("reply_to", ""))
+    except ValueError:
+        return None
+    exists = Comment.objects.filter(pk=parent_id, story=story, status=Comment.Status.APPROVED).exists()
+    return parent_id if exists else None
+
+
+def thread_context(request: HttpRequest, story: Story, form: CommentForm) -> dict:
+    """What the thread template needs; also used by pages that include the thread server-side."""
+    parent_id = str(form["parent"].value() or "")
+    reply_to = Comment.objects.filter(pk=parent_id, story=story, status=Comment.Status.APPROVED).first() \
+        if parent_id.isdigit() else None
+    return {
+        "story": story,
+        "thread": selectors.comment_page_published(story=story, page=request.GET.get("page", 1),
+                                                   newest_first=request.GET.get("order") == "newest"),
+        "total": selectors.comment_count_published(story=story),
+        "is_open": story.state_at(clock.now()) == Story.State.OPEN,
+        "form": form,
+        "form_token": new_form_token(),
+        "reply_to": reply_to,
+        "rules": house_rule_list_for(desk=story.desk, language=story.language),
+    }
+
+
+def _thread_page(request: HttpRequest, story: Story, form: CommentForm, status: int = 200) -> HttpResponse:
+    response = render(request, "comments/thread_page.html", thread_context(request, story, form), status=status)
+    response.frame_ancestors = embed_frame_ancestors()
+    response.xframe_options_exempt = True
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def receipt(request: HttpRequest, token: str) -> HttpResponse:
+    """The author's private view of their own comment, whatever its status (G6)."""
+    comment = selectors.comment_get_by_receipt(token=token)
+    if comment is None:
+        return render(request, "comments/receipt_unknown.html", status=404)
+    with translation.override(ui_language(comment.story.language)):
+        response = render(request, "comments/receipt.html", {
+            "comment": comment, "story": comment.story, "new": request.GET.get("new") == "1",
+            "Status": Comment.Status,
+        })
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response.frame_ancestors = embed_frame_ancestors()
+    response.xframe_options_exempt = True
+    return response

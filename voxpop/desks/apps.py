@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DesksConfig(AppConfig):
+    name = "voxpop.desks"
+    label = "desks"

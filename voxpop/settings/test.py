@@ -1,0 +1,8 @@
+"""Fast settings for the test suite; the database and cache still come from the environment."""
+import os
+
+os.environ.setdefault("VOXPOP_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+
+from .base import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

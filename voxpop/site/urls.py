@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "site"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("demo/articles/<str:key>/", views.article, name="article"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+]

@@ -1,0 +1,8 @@
+"""Every route of Voxpop, in one table."""
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("voxpop.comments.urls")),
+    path("api/v1/", include("voxpop.api.urls")),
+    path("", include("voxpop.site.urls")),
+]
