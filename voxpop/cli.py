@@ -57,8 +57,12 @@ def _server_arguments(parser: argparse.ArgumentParser) -> None:
 def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxpop.settings.base")
     import django  # deferred: settings must see the environment the command prepared
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        sys.exit(f"voxpop: {error}")
 
 
 def _data_dir() -> Path:

@@ -135,3 +135,14 @@ def test_simultaneous_decisions_one_wins(story, submit, moderator, other_moderat
 
     assert sorted(outcomes) == ["stale", "won"]
     assert ModerationDecision.objects.filter(comment=comment).count() == 1
+
+
+def test_edit_and_approve_after_another_approval_is_stale(pending_comment, moderator, other_moderator, rule, now):
+    """Edit-and-approve of a comment that was approved meanwhile is refused: the editor must look again."""
+    seen = pending_comment.current_revision_id
+    comment_approve(comment_id=pending_comment.pk, revision_id=seen, moderator=moderator, now=now)
+
+    with pytest.raises(StaleDecision):
+        comment_edit(comment_id=pending_comment.pk, revision_id=seen, moderator=other_moderator, body="masked",
+                     rule=rule, note="", approve=True, now=now)
+    assert CommentRevision.objects.filter(comment=pending_comment).count() == 1

@@ -54,9 +54,12 @@ def comment_edit(*, comment_id: int, revision_id: int, moderator: User, body: st
     """Add a moderator's revision under a house rule, keeping every earlier one; optionally approve.
 
     A pending comment stays pending unless `approve`; a published one stays published with the edit.
+    Edit-and-approve of a comment another moderator decided meanwhile is stale, like any decision.
     """
+    # Edit-and-approve is a decision on a pending comment; a plain edit may also correct a published one.
+    editable = [Status.PENDING] if approve else [Status.PENDING, Status.APPROVED]
     comment = Comment.objects.filter(pk=comment_id).only("status").first()
-    if comment is None or comment.status not in (Status.PENDING, Status.APPROVED):
+    if comment is None or comment.status not in editable:
         raise StaleDecision(comment_id=comment_id, revision_id=revision_id)
     seen = CommentRevision.objects.filter(pk=revision_id, comment_id=comment_id).first()
     if seen is None:
