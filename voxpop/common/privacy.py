@@ -14,9 +14,11 @@ def source_network(request: HttpRequest) -> str:
         addr = ipaddress.ip_address(raw)
     except ValueError:
         return "unknown"
-    if addr.version == 6 and not addr.ipv4_mapped:
+    if addr.version == 6:
+        if addr.ipv4_mapped:
+            return str(addr.ipv4_mapped)
         return str(ipaddress.ip_network(f"{addr}/64", strict=False))
-    return str(addr.ipv4_mapped or addr)
+    return str(addr)
 
 
 def commenter_key(request: HttpRequest) -> str:
