@@ -1,0 +1,90 @@
+# Voxpop developer and CI entry points.
+#
+#   make demo            run the demo newsroom on SQLite (data in ./var)
+#   make test            set up a fresh Debian machine and run every test job (what .ci/run does)
+#   make test-sqlite     unit + HTTP suite on SQLite
+#   make test-postgres   the same suite on PostgreSQL and Redis (starts them if needed)
+#   make test-browser    the Playwright suite on Debian's Chromium
+#
+# The PostgreSQL job's URLs can be overridden, e.g. `make test-postgres PG_URL=postgres://...`.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PYTEST := $(VENV)/bin/pytest
+CHROMIUM := /usr/bin/chromium
+
+PG_URL ?= postgres://postgres@127.0.0.1:5432/voxpop
+PG_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Each job decides its own database: an outer DATABASE_URL must not turn the SQLite job into
+# something else.
+CLEAN_ENV := env -u DATABASE_URL -u REDIS_URL -u VOXPOP_TEST_REQUIRE_DB
+JOB_SQLITE := $(CLEAN_ENV) $(PYTEST) tests --ignore=tests/e2e
+JOB_POSTGRES := $(CLEAN_ENV) DATABASE_URL=$(PG_URL) REDIS_URL=$(PG_REDIS_URL) VOXPOP_TEST_REQUIRE_DB=postgresql \
+	$(PYTEST) tests --ignore=tests/e2e
+JOB_BROWSER := $(CLEAN_ENV) $(PYTEST) tests/e2e
+
+.PHONY: demo test test-sqlite test-postgres test-browser install install-test services chromium \
+	job-sqlite job-postgres job-browser
+
+demo: install
+	$(VENV)/bin/voxpop demo
+
+# Runs all three jobs even when one fails, prints one line per job, fails if any failed.
+test: install-test chromium services
+	@failed=0; summary=""; \
+	for job in sqlite postgres browser; do \
+		echo; echo "==> test job: $$job"; \
+		start=$$(date +%s); \
+		if $(MAKE) --no-print-directory job-$$job; then result=passed; else result=FAILED; failed=1; fi; \
+		summary+=$$(printf '%-9s %-7s %4ss' "$$job" "$$result" "$$(( $$(date +%s) - start ))")$$'\n'; \
+	done; \
+	echo; echo "Test jobs:"; printf '%s' "$$summary"; \
+	exit $$failed
+
+test-sqlite: install-test
+	$(JOB_SQLITE)
+
+test-postgres: install-test services
+	$(JOB_POSTGRES)
+
+test-browser: install-test chromium
+	$(JOB_BROWSER)
+
+# The jobs alone, without setup: `make test` runs these after setting up once.
+job-sqlite:
+	$(JOB_SQLITE)
+
+job-postgres:
+	$(JOB_POSTGRES)
+
+job-browser:
+	$(JOB_BROWSER)
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Stamps: reinstall when pyproject.toml changes; the editable install picks up code changes itself.
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+services:
+	scripts/services-up
+
+# Debian's Chromium; Playwright's own browser download is never used.
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
+	fi
