@@ -6,3 +6,6 @@ urlpatterns = [
     path("api/v1/", include("voxpop.api.urls")),
     path("", include("voxpop.site.urls")),
 ]
+
+handler404 = "voxpop.api.views.page_not_found"
+handler500 = "voxpop.api.views.server_error"

@@ -11,6 +11,8 @@ from voxpop.accounts.services import user_for_token
 
 from .errors import ApiError
 
+INT_MAX = 2**63 - 1  # the database's BIGINT: a larger number can name nothing and must not reach a query
+
 
 def authenticated_user(request: HttpRequest) -> User:
     header = request.headers.get("Authorization", "")
@@ -57,6 +59,8 @@ def optional_int(data: dict, field: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ApiError(422, "invalid", f"'{field}' must be an integer.", field)
+    if abs(value) > INT_MAX:
+        raise ApiError(422, "invalid", f"'{field}' is out of range.", field)
     return value
 
 
@@ -64,7 +68,7 @@ def limit_param(request: HttpRequest, default: int = 50, maximum: int = 200) -> 
     raw = request.GET.get("limit", "")
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise ApiError(422, "invalid", f"'limit' must be a whole number from 1 to {maximum}.", "limit")
     return int(raw)
 
@@ -82,7 +86,10 @@ def decode_cursor(raw: str, *types) -> tuple | None:
         pieces = text.split("|")
         if len(pieces) != len(types):
             raise ValueError
-        return tuple(datetime.fromisoformat(p) if t is datetime else t(p) for p, t in zip(pieces, types))
+        values = tuple(datetime.fromisoformat(p) if t is datetime else t(p) for p, t in zip(pieces, types))
+        if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
+            raise ValueError  # the server only makes cursors with aware times
+        return values
     except (ValueError, UnicodeDecodeError):
         raise ApiError(422, "invalid", "'cursor' is not valid; use the 'next' link of the previous page.",
                        "cursor") from None

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from voxpop.accounts.models import User
+from voxpop.common import text
 from voxpop.stories.forms import StoryForm
 from voxpop.stories.models import Story
 from voxpop.stories.services import story_upsert
@@ -19,6 +20,13 @@ def story_put(*, user: User, key: str, data: dict, now: datetime) -> tuple[Story
     unknown = sorted(set(data) - set(StoryForm.base_fields) - {"key"})
     if unknown:
         raise ApiError(422, "unknown_field", f"Unknown field '{unknown[0]}'.", unknown[0])
+    # The form would store a list as its Python repr; a lone surrogate would fail in the database (500).
+    nested = sorted(name for name, value in data.items() if isinstance(value, (list, dict)))
+    if nested:
+        raise ApiError(422, "invalid", f"'{nested[0]}' must be a string, number, boolean or null.", nested[0])
+    broken = sorted(name for name, value in data.items() if isinstance(value, str) and text.refusal(value))
+    if broken:
+        raise ApiError(422, "invalid", f"'{broken[0]}' contains characters that are not valid text.", broken[0])
     existing = Story.objects.select_related("desk").filter(key=key).first()
     merged = {**(StoryForm.data_of(existing) if existing else {}), **data}
     merged = {name: ("" if value is None else value) for name, value in merged.items()}

@@ -2,8 +2,9 @@
 from datetime import datetime
 from functools import wraps
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
 from voxpop.accounts.models import User
@@ -147,3 +148,17 @@ def moderation_decision(request, comment_id):
 @api_view("GET")
 def openapi(request):
     return _json(openapi_document(request.build_absolute_uri("/")))
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: the API's error shape under /api/, Django's page elsewhere."""
+    if request.path_info.startswith("/api/"):
+        return ApiError(404, "not_found", "No such API resource. See /api/v1/openapi.json.").response()
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the API's error shape under /api/, without any detail of the failure."""
+    if request.path_info.startswith("/api/"):
+        return ApiError(500, "server_error", "Something went wrong on the server. Please try again later.").response()
+    return defaults.server_error(request)

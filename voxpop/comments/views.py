@@ -98,7 +98,7 @@ def thread_context(request: HttpRequest, story: Story, form: CommentForm) -> dic
     """What the thread template needs; also used by pages that include the thread server-side."""
     parent_id = str(form["parent"].value() or "")
     reply_to = Comment.objects.filter(pk=parent_id, story=story, status=Comment.Status.APPROVED).first() \
-        if parent_id.isdigit() else None
+        if parent_id.isdecimal() else None  # isdigit() also takes "²", which int() refuses
     return {
         "story": story,
         "thread": selectors.comment_page_published(story=story, page=request.GET.get("page", 1),
