@@ -120,6 +120,14 @@ def test_approve_publishes_the_comment(api, client, moderator, story, pending_co
         moderator, "approve", "approved", now)
 
 
+def test_approve_keeps_the_moderators_note(api, moderator, pending_comment):
+    """A note sent with an approval is kept in the audit row, not dropped."""
+    api.decide(pending_comment, moderator, action="approve", revision=pending_comment.current_revision_id,
+               note="Checked the quote against the story.")
+
+    assert ModerationDecision.objects.get().note == "Checked the quote against the story."
+
+
 def test_second_approve_of_the_same_revision_is_409(api, moderator, other_moderator, pending_comment):
     """Of two moderators approving one revision, one wins; the other gets 409 and no second audit row."""
     revision = pending_comment.current_revision_id

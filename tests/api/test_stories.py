@@ -172,6 +172,9 @@ def test_put_with_unknown_token_is_401(client, english_desk):
     ("state", "archived"),
     ("title", ["Ferry fares"]),
     ("desk", {"key": "english"}),
+    ("title", 5),
+    ("sensitive", "no"),
+    ("key", "another-story"),
 ])
 def test_put_with_an_invalid_field_is_422_naming_it(put, editor, field, value):
     """Each invalid field is a 422 whose `field` names it; nothing is stored."""
@@ -275,3 +278,14 @@ def test_unknown_reader_path_keeps_the_html_404(client, db):
 
     assert response.status_code == 404
     assert not response["Content-Type"].startswith("application/json")
+
+
+def test_story_before_its_publication_time_is_hidden_from_readers(client, put, editor, token_for, now):
+    """An embargoed story is neither listed nor readable without a token; the newsroom still sees it."""
+    put("budget-leak", {**STORY, "published_at": (now + timedelta(hours=6)).isoformat()}, user=editor)
+    staff = {"Authorization": f"Bearer {token_for(editor)}"}
+
+    assert client.get("/api/v1/stories").json()["stories"] == []
+    assert client.get("/api/v1/stories/budget-leak").status_code == 404
+    assert [s["key"] for s in client.get("/api/v1/stories", headers=staff).json()["stories"]] == ["budget-leak"]
+    assert client.get("/api/v1/stories/budget-leak", headers=staff).status_code == 200

@@ -268,7 +268,7 @@ def test_valid_post_redirects_to_the_receipt(client, send, story):
 
     assert response.status_code == 303
     comment = Comment.objects.get()
-    assert response["Location"] == f"/receipts/{receipt_token(comment)}/?new=1"
+    assert response["Location"] == f"/receipts/{receipt_token(comment)}/?new=1#vp-receipt"
     assert (comment.status, comment.display_name, comment.current_revision.body) == (
         "pending", "Min", "I ride the 2 a.m. bus.")
     receipt = client.get(response["Location"])
@@ -475,3 +475,25 @@ def test_tampered_receipt_token_is_404(client, pending_comment):
         response = client.get(f"/receipts/{token}/")
         assert response.status_code == 404
         assert "night bus" not in response.content.decode()
+
+
+def test_oversized_form_post_is_413_with_a_message(client, story, settings):
+    """A post past the request size limit cannot be read back, but says why and is not a 500."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    data = urlencode({"token": new_form_token(), "body": "x" * 5000})
+
+    response = client.post(THREAD, data, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 413
+    assert "far longer than the limit" in errors(response)
+    assert not Comment.objects.exists()
+
+
+def test_closed_story_wins_over_other_errors(send, story, now):
+    """On a closed story the reader learns it is closed, even if the form has other problems too."""
+    story_upsert(key=story.key, fields={"state": "closed"}, now=now)
+
+    response = send("")
+
+    assert response.status_code == 409
+    assert "Comments on this story are closed." in errors(response)

@@ -4,7 +4,7 @@ from datetime import datetime
 from django import forms
 
 from voxpop.accounts.models import User
-from voxpop.comments.forms import clean_reader_text
+from voxpop.comments.forms import body_too_long, clean_reader_text
 from voxpop.comments.limits import body_max_chars
 from voxpop.comments.models import Comment
 from voxpop.desks.models import HouseRule
@@ -35,7 +35,7 @@ def decide(*, user: User, comment_id: int, data: dict, now: datetime) -> Comment
     common = {"comment_id": comment.pk, "revision_id": revision, "moderator": user, "now": now}
     try:
         if action == "approve":
-            services.comment_approve(**common)
+            services.comment_approve(note=note, **common)
         elif action == "reject":
             services.comment_reject(rule=_rule(comment, data), note=note, **common)
         else:
@@ -62,8 +62,7 @@ def _rule(comment: Comment, data: dict) -> HouseRule:
 
 def _edited_body(data: dict) -> str:
     try:
-        body = clean_reader_text(optional_string(data, "body"), max_chars=body_max_chars(),
-                                 too_long="The text is %(count)d characters long; the limit is %(max)d.")
+        body = clean_reader_text(optional_string(data, "body"), max_chars=body_max_chars(), too_long=body_too_long)
     except forms.ValidationError as error:
         raise ApiError(422, error.code or "invalid", error.messages[0], "body") from None
     if not body:

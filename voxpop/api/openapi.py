@@ -178,9 +178,13 @@ def _paths() -> dict:
             "description": _only("GET"),
             "get": {
                 "tags": ["stories"], "operationId": "listStories", "summary": "List stories",
-                "description": "Every story, newest created first, with its state as of now.",
+                "description": "Stories newest created first, with their state as of now. Without a token, "
+                               "stories whose `published_at` is still ahead (embargoed) are left out; "
+                               "with a valid token every story is listed.",
+                "security": [{}, *BEARER],
                 "parameters": _page_parameters(),
-                "responses": {"200": _ok("A page of stories.", "StoryPage"), "422": _page_error()},
+                "responses": {"200": _ok("A page of stories.", "StoryPage"), "401": _ref("Unauthorized", "responses"),
+                              "422": _page_error()},
             },
         },
         "/stories/{key}": {
@@ -188,7 +192,10 @@ def _paths() -> dict:
             "parameters": [story_key],
             "get": {
                 "tags": ["stories"], "operationId": "getStory", "summary": "Get a story",
-                "responses": {"200": _ok("The story.", "Story"), "404": unknown_story},
+                "description": "An embargoed story (publication time ahead) is 404 without a token.",
+                "security": [{}, *BEARER],
+                "responses": {"200": _ok("The story.", "Story"), "401": _ref("Unauthorized", "responses"),
+                              "404": unknown_story},
             },
             "put": {
                 "tags": ["stories"], "operationId": "putStory", "summary": "Create or update a story",
@@ -205,8 +212,10 @@ def _paths() -> dict:
                     "403": _error("The caller is not a desk editor or admin, or the story's current or new "
                                   "desk is not one of the caller's (`field` is then `desk`).", "forbidden"),
                     "422": _error("The body is not a JSON object (`invalid_json`), names a field this route "
-                                  "does not know (`unknown_field`), or a value is missing or invalid, "
-                                  f"including a key that is not 1 to {KEY_MAX_CHARS} printable characters (`invalid`).",
+                                  "does not know (`unknown_field`), or a value is missing, invalid or of the "
+                                  "wrong JSON type (strings, `sensitive` a boolean), including a `key` in the body "
+                                  f"that differs from the URL's or is not 1 to {KEY_MAX_CHARS} printable "
+                                  "characters (`invalid`).",
                                   "invalid_json", "unknown_field", "invalid"),
                 },
             },
@@ -471,14 +480,14 @@ def _moderation_schemas(body_max: int) -> dict:
                 "edit": "#/components/schemas/EditDecision"}},
         },
         "ApproveDecision": _decision("approve", "Publish the revision.", {
-            "note": {**note, "description": "Checked, but not recorded for an approval."},
+            "note": note,
         }, revision),
         "RejectDecision": _decision("reject", "Keep the comment private for good, citing a house rule.", {
             "reason": reason, "note": note,
         }, revision),
         "EditDecision": _decision("edit", "Replace the text under a house rule, keeping earlier revisions. A "
                                   "pending comment stays pending unless `approve`; a published one stays "
-                                  "published with the new text.", {
+                                  "published with the new text; `approve` on a comment no longer pending is a 409.", {
             "reason": reason, "note": note,
             "body": _string("The edited text.", minLength=1, maxLength=body_max),
             "approve": {"type": "boolean", "default": False, "description": "Also publish it (edit and approve)."},

@@ -10,6 +10,19 @@ from voxpop.stories.services import story_upsert
 from .errors import ApiError
 
 KEY_MAX_CHARS = 200
+BOOLEAN_FIELDS = {"sensitive"}
+NULLABLE_FIELDS = {"published_at", "closes_at", "state", "sensitive"}
+
+
+def _check_types(data: dict) -> None:
+    """JSON types as documented: the form alone would turn 5 into "5" and "no" into true."""
+    for name, value in sorted(data.items()):
+        if value is None and name in NULLABLE_FIELDS:
+            continue
+        if name in BOOLEAN_FIELDS and not isinstance(value, bool):
+            raise ApiError(422, "invalid", f"'{name}' must be true or false.", name)
+        if name not in BOOLEAN_FIELDS and not isinstance(value, str):
+            raise ApiError(422, "invalid", f"'{name}' must be a string.", name)
 
 
 def story_put(*, user: User, key: str, data: dict, now: datetime) -> tuple[Story, bool]:
@@ -20,10 +33,10 @@ def story_put(*, user: User, key: str, data: dict, now: datetime) -> tuple[Story
     unknown = sorted(set(data) - set(StoryForm.base_fields) - {"key"})
     if unknown:
         raise ApiError(422, "unknown_field", f"Unknown field '{unknown[0]}'.", unknown[0])
-    # The form would store a list as its Python repr; a lone surrogate would fail in the database (500).
-    nested = sorted(name for name, value in data.items() if isinstance(value, (list, dict)))
-    if nested:
-        raise ApiError(422, "invalid", f"'{nested[0]}' must be a string, number, boolean or null.", nested[0])
+    _check_types(data)
+    if data.get("key", key) != key:
+        raise ApiError(422, "invalid", "'key' in the body differs from the key in the URL.", "key")
+    # A lone surrogate or NUL would fail in the database instead of being refused here.
     broken = sorted(name for name, value in data.items() if isinstance(value, str) and text.refusal(value))
     if broken:
         raise ApiError(422, "invalid", f"'{broken[0]}' contains characters that are not valid text.", broken[0])

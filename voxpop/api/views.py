@@ -16,6 +16,7 @@ from voxpop.common import clock
 from voxpop.common.privacy import commenter_key
 from voxpop.moderation.selectors import comment_list_for_queue
 from voxpop.stories.models import Story
+from voxpop.stories.selectors import story_list_visible
 
 from . import decisions, stories
 from .errors import ApiError, not_found
@@ -55,6 +56,11 @@ def _story_or_404(key: str) -> Story:
     return story
 
 
+def _is_staff(request: HttpRequest) -> bool:
+    """A request with a token is a newsroom client (401 if the token is bad); without one, a reader."""
+    return "Authorization" in request.headers and authenticated_user(request) is not None
+
+
 def _next_link(request: HttpRequest, cursor: str | None) -> str | None:
     if cursor is None:
         return None
@@ -67,11 +73,11 @@ def _next_link(request: HttpRequest, cursor: str | None) -> str | None:
 def story_list(request):
     limit = limit_param(request)
     after = decode_cursor(request.GET.get("cursor", ""), int)
-    qs = Story.objects.select_related("desk").order_by("-pk")
+    now = clock.now()
+    qs = story_list_visible(now=now, staff=_is_staff(request))
     if after:
         qs = qs.filter(pk__lt=after[0])
     page = list(qs[:limit + 1])
-    now = clock.now()
     cursor = encode_cursor(page[limit - 1].pk) if len(page) > limit else None
     return _json({"stories": [story_json(s, now=now) for s in page[:limit]], "next": _next_link(request, cursor)})
 
@@ -79,7 +85,11 @@ def story_list(request):
 @api_view("GET", "PUT")
 def story_detail(request, key):
     if request.method == "GET":
-        return _json(story_json(_story_or_404(key), now=clock.now()))
+        now = clock.now()
+        story = story_list_visible(now=now, staff=_is_staff(request)).filter(key=key).first()
+        if story is None:
+            raise not_found("story")
+        return _json(story_json(story, now=now))
     user = authenticated_user(request)
     story, created = stories.story_put(user=user, key=key, data=json_object(request), now=clock.now())
     return _json(story_json(story, now=clock.now()), status=201 if created else 200)

@@ -1,5 +1,7 @@
 """The reader's comment form, shared by the HTML page and the JSON API so both give the same
 messages. Every refusal names the field and says what to change; the typed text is never dropped."""
+from collections.abc import Callable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _, ngettext
 
@@ -14,40 +16,48 @@ REFUSALS = {
 }
 
 
-def clean_reader_text(value: str, *, max_chars: int, too_long: str) -> str:
+def clean_reader_text(value: str, *, max_chars: int, too_long: Callable[[int, int], str]) -> str:
+    """Normalized text, or a ValidationError saying what to change; `too_long(count, max)` words the limit."""
     value = text.normalize(value)
     reason = text.refusal(value)
     if reason:
         raise forms.ValidationError(REFUSALS[reason], code=reason)
     if len(value) > max_chars:
-        raise forms.ValidationError(too_long % {"count": len(value), "max": max_chars}, code="too_long")
+        raise forms.ValidationError(too_long(len(value), max_chars), code="too_long")
     return value
+
+
+def body_too_long(count: int, limit: int) -> str:
+    return ngettext("Your comment is %(count)d character long; the limit is %(max)d. Please shorten it.",
+                    "Your comment is %(count)d characters long; the limit is %(max)d. Please shorten it.",
+                    count) % {"count": count, "max": limit}
+
+
+def name_too_long(count: int, limit: int) -> str:
+    return ngettext("The name is %(count)d character long; the limit is %(max)d.",
+                    "The name is %(count)d characters long; the limit is %(max)d.",
+                    count) % {"count": count, "max": limit}
 
 
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Your comment"), strip=False, required=False, widget=forms.Textarea)
     display_name = forms.CharField(label=_("Name to show (optional)"), strip=False, required=False)
-    parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput,
-                                error_messages={"invalid": _("The comment you replied to is not valid.")})
+    parent = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput,
+                                error_messages={"invalid": _("The comment you replied to is not valid."),
+                                                "max_value": _("The comment you replied to is not valid.")})
     # Honeypot: hidden from people by the stylesheet; only bots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
 
     def clean_body(self):
-        body = clean_reader_text(
-            self.cleaned_data.get("body") or "", max_chars=body_max_chars(),
-            too_long=ngettext("Your comment is %(count)d character long; the limit is %(max)d. Please shorten it.",
-                              "Your comment is %(count)d characters long; the limit is %(max)d. Please shorten it.",
-                              body_max_chars() + 1),
-        )
+        body = clean_reader_text(self.cleaned_data.get("body") or "", max_chars=body_max_chars(),
+                                 too_long=body_too_long)
         if not body:
             raise forms.ValidationError(_("Please write a comment before sending."), code="required")
         return body
 
     def clean_display_name(self):
-        name = clean_reader_text(
-            self.cleaned_data.get("display_name") or "", max_chars=DISPLAY_NAME_MAX_CHARS,
-            too_long=_("The name is %(count)d characters long; the limit is %(max)d."),
-        )
+        name = clean_reader_text(self.cleaned_data.get("display_name") or "", max_chars=DISPLAY_NAME_MAX_CHARS,
+                                 too_long=name_too_long)
         if "\n" in name or "\t" in name:
             raise forms.ValidationError(_("The name must be on one line."), code="multiline")
         return name

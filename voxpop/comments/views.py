@@ -6,6 +6,7 @@ text in the form and a message that says what to change.
 import secrets
 
 from django.core import signing
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from voxpop.stories.models import Story
 
 from . import selectors, services
 from .forms import CommentForm
+from .limits import body_max_chars
 from .models import Comment
 
 FORM_SALT = "voxpop.comments.form"
@@ -55,8 +57,19 @@ def thread(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _submit(request: HttpRequest, story: Story) -> HttpResponse:
-    form = CommentForm(request.POST)
-    nonce = form_nonce(request.POST.get("token", ""))
+    try:
+        posted = request.POST
+    except (RequestDataTooBig, TooManyFieldsSent):
+        # Past the request size limit the text cannot be read back; say why and what to do.
+        form = CommentForm({})
+        form.add_error(None, _("Your comment could not be read because it is far longer than the limit of "
+                               "%(max)d characters. Please shorten it and send it again.") % {"max": body_max_chars()})
+        return _thread_page(request, story, form, status=413)
+    form = CommentForm(posted)
+    nonce = form_nonce(posted.get("token", ""))
+    if story.state_at(clock.now()) != Story.State.OPEN:
+        form.add_error(None, _("Comments on this story are closed. Your text is below if you want to keep it."))
+        return _thread_page(request, story, form, status=409)
     if not form.is_valid():
         return _thread_page(request, story, form, status=422)
     if nonce is None:
@@ -82,7 +95,7 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
                                "Your text is still here: please send it again."))
         return _thread_page(request, story, form, status=422)
     url = reverse("comments:receipt", args=[services.receipt_token(submission.comment)])
-    return HttpResponseRedirect(url + "?new=1", status=303)
+    return HttpResponseRedirect(url + "?new=1#vp-receipt", status=303)
 
 
 def _reply_to(request: HttpRequest, story: Story) -> int | None:

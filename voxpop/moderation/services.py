@@ -26,13 +26,13 @@ class StaleDecision(Exception):
 
 
 @transaction.atomic
-def comment_approve(*, comment_id: int, revision_id: int, moderator: User, now: datetime) -> None:
+def comment_approve(*, comment_id: int, revision_id: int, moderator: User, now: datetime, note: str = "") -> None:
     """Publish the revision the moderator saw; refuse if the comment changed since."""
     _compare_and_set(comment_id=comment_id, revision_id=revision_id, from_statuses=[Status.PENDING],
                      status=Status.APPROVED, published_at=now)
     ModerationDecision.objects.create(
         comment_id=comment_id, revision_id=revision_id, actor=moderator, action=ModerationDecision.Action.APPROVE,
-        from_status=Status.PENDING, to_status=Status.APPROVED, decided_at=now,
+        from_status=Status.PENDING, to_status=Status.APPROVED, note=note, decided_at=now,
     )
 
 
