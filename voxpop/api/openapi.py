@@ -21,7 +21,7 @@ from voxpop.stories.forms import language_tag
 from .decisions import NOTE_MAX_CHARS
 from .stories import KEY_MAX_CHARS
 
-# Where voxpop/urls.py mounts voxpop/api/urls.py; paths below are relative to it.
+# Where voxpop/urls.py mounts voxpop/api/urls.py; `_paths()` is written relative to it.
 API_ROOT = "/api/v1"
 # The defaults of request.limit_param().
 PAGE_DEFAULT, PAGE_MAX = 50, 200
@@ -54,14 +54,14 @@ def openapi_document(server_url: str) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Voxpop API", "version": "1", "description": DESCRIPTION},
-        "servers": [{"url": server_url.rstrip("/") + API_ROOT}],
+        "servers": [{"url": server_url.rstrip("/")}],
         "tags": [
             {"name": "stories", "description": "The newsroom's articles that readers comment on."},
             {"name": "comments", "description": "Reading published comments and submitting new ones."},
             {"name": "moderation", "description": "The moderation queue and decisions (token only)."},
             {"name": "meta", "description": "This document."},
         ],
-        "paths": _paths(),
+        "paths": {API_ROOT + path: item for path, item in _paths().items()},
         "components": {
             "schemas": _schemas(),
             "responses": _responses(),
