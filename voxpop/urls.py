@@ -2,8 +2,9 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("voxpop.comments.urls")),
+    path("", include("voxpop.reader.urls")),
     path("api/v1/", include("voxpop.api.urls")),
+    path("moderation/", include("voxpop.workspace.urls")),
     path("", include("voxpop.site.urls")),
 ]
 

@@ -15,6 +15,7 @@ from voxpop.comments.limits import IDEMPOTENCY_KEY_MAX_CHARS
 from voxpop.common import clock
 from voxpop.common.privacy import commenter_key
 from voxpop.moderation.selectors import comment_list_for_queue
+from voxpop.moderation.services import comment_screen
 from voxpop.stories.models import Story
 from voxpop.stories.selectors import story_list_visible
 
@@ -133,7 +134,9 @@ def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
         raise ApiError(422, "idempotency_key_reused", "This Idempotency-Key was already used for a different "
                        "comment.", "Idempotency-Key") from None
     comment = submission.comment
-    receipt = reverse("comments:receipt", args=[comment_services.receipt_token(comment)])
+    if submission.created:
+        comment_screen(comment=comment, now=clock.now())
+    receipt = reverse("reader:receipt", args=[comment_services.receipt_token(comment)])
     return _json({"id": comment.pk, "status": comment.status, "receipt_url": request.build_absolute_uri(receipt)},
                  status=202)
 

@@ -39,6 +39,7 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["story", "status", "published_at"], name="comment_thread"),
             models.Index(fields=["desk", "status", "created_at"], name="comment_queue"),
+            models.Index(fields=["commenter_key", "created_at"], name="comment_by_commenter"),
         ]
 
     def __str__(self):

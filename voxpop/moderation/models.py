@@ -12,6 +12,8 @@ class ModerationDecision(models.Model):
         APPROVE = "approve"
         REJECT = "reject"
         EDIT = "edit"
+        UNDO = "undo"
+        REOPEN = "reopen"
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="decisions")
     # The revision decided on; for an edit, the revision the edit created.
@@ -24,6 +26,40 @@ class ModerationDecision(models.Model):
     rule = models.ForeignKey(HouseRule, on_delete=models.PROTECT, null=True, related_name="+")
     note = models.TextField(blank=True)
     decided_at = models.DateTimeField()
+    # For an undo: the decision it reverted (each decision is undone at most once).
+    undoes = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="undone_by")
 
     class Meta:
         ordering = ["decided_at", "pk"]
+        indexes = [
+            models.Index(fields=["actor", "decided_at"], name="decision_by_actor"),
+            models.Index(fields=["decided_at"], name="decision_by_time"),
+        ]
+
+
+class CommenterRestriction(models.Model):
+    """A hold or ban on a pseudonymous commenter key, set by a moderator, with expiry and reason.
+
+    A hold marks every new comment from the key for a careful look (never bulk-approved); a ban
+    rejects new comments from the key as a logged system decision that a moderator can reopen.
+    """
+
+    class Kind(models.TextChoices):
+        HOLD = "hold"
+        BAN = "ban"
+
+    commenter_key = models.CharField(max_length=64, db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reason = models.TextField(max_length=1000)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def is_active(self, now) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

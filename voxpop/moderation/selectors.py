@@ -1,5 +1,17 @@
+"""Reads for moderators: queues, one comment's record, a commenter's history, the audit log.
+
+Every function takes the moderator and sees only their desks: a comment of another desk is
+indistinguishable from one that does not exist (404, never 403, so ids cannot be probed).
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
 from voxpop.accounts.models import User
-from voxpop.comments.models import Comment
+from voxpop.comments.models import Comment, CommentRevision
+
+from .models import CommenterRestriction, ModerationDecision
 
 
 def comment_list_for_queue(*, moderator: User, after_id: int | None, limit: int) -> list[Comment]:
@@ -13,5 +25,85 @@ def comment_list_for_queue(*, moderator: User, after_id: int | None, limit: int)
 
 def comment_get_for_moderator(*, moderator: User, comment_id: int) -> Comment | None:
     """The comment if it belongs to one of the moderator's desks; None hides its existence (404)."""
-    return (Comment.objects.select_related("story", "desk", "current_revision")
+    return (Comment.objects.select_related("story", "desk", "current_revision__rule", "current_revision__editor")
             .filter(pk=comment_id, desk_id__in=moderator.desk_ids()).first())
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = Comment.Status.PENDING
+    desk: int | None = None
+    story: str = ""
+    language: str = ""
+    search: str = ""
+    newest_first: bool = False
+
+
+def comment_queryset_for_queue(*, moderator: User, filters: QueueFilter) -> QuerySet[Comment]:
+    """One queue of the moderator's desks, filtered; pending oldest first unless asked otherwise."""
+    desks = moderator.desk_ids()
+    if filters.desk is not None:
+        desks = desks & {filters.desk}
+    qs = (Comment.objects.filter(desk_id__in=desks, status=filters.status)
+          .select_related("story", "desk", "current_revision__rule", "current_revision__editor"))
+    if filters.story:
+        qs = qs.filter(story__key=filters.story)
+    if filters.language:
+        qs = qs.filter(language=filters.language)
+    if filters.search:
+        qs = qs.filter(Q(current_revision__body__icontains=filters.search)
+                       | Q(display_name__icontains=filters.search))
+    newest = filters.newest_first or filters.status != Comment.Status.PENDING
+    time = "published_at" if filters.status == Comment.Status.APPROVED else "created_at"
+    return qs.order_by(f"-{time}", "-pk") if newest else qs.order_by(time, "pk")
+
+
+def queue_counts(*, moderator: User, desk: int | None = None) -> dict[str, int]:
+    """How many comments each queue of the moderator's desks holds."""
+    desks = moderator.desk_ids() if desk is None else moderator.desk_ids() & {desk}
+    rows = Comment.objects.filter(desk_id__in=desks).values("status").annotate(n=Count("pk"))
+    counts = {status: 0 for status in Comment.Status.values}
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def comment_history_for_commenter(*, moderator: User, comment: Comment, limit: int = 20) -> list[Comment]:
+    """Earlier comments with the same pseudonymous key, in the moderator's desks, newest first."""
+    if not comment.commenter_key:
+        return []
+    return list(Comment.objects.filter(commenter_key=comment.commenter_key, desk_id__in=moderator.desk_ids())
+                .exclude(pk=comment.pk).select_related("story", "current_revision")
+                .order_by("-created_at", "-pk")[:limit])
+
+
+def revision_list(*, comment: Comment) -> list[CommentRevision]:
+    return list(comment.revisions.select_related("editor", "rule").order_by("number"))
+
+
+def decision_list_for_comment(*, comment: Comment) -> list[ModerationDecision]:
+    return list(comment.decisions.select_related("actor", "rule", "revision").order_by("decided_at", "pk"))
+
+
+def decision_list(*, moderator: User, actor: User | None = None, limit: int = 200) -> list[ModerationDecision]:
+    """The audit log of the moderator's desks, newest first, optionally one moderator's decisions."""
+    qs = (ModerationDecision.objects.filter(comment__desk_id__in=moderator.desk_ids())
+          .select_related("actor", "rule", "revision", "comment__story").order_by("-decided_at", "-pk"))
+    if actor is not None:
+        qs = qs.filter(actor=actor)
+    return list(qs[:limit])
+
+
+def decision_last_undoable(*, moderator: User) -> ModerationDecision | None:
+    return (ModerationDecision.objects.filter(
+        actor=moderator, action__in=["approve", "reject", "edit"], undone_by__isnull=True)
+        .select_related("comment").order_by("-decided_at", "-pk").first())
+
+
+def restriction_list_for_key(*, commenter_key: str) -> list[CommenterRestriction]:
+    return list(CommenterRestriction.objects.filter(commenter_key=commenter_key)
+                .select_related("created_by", "revoked_by"))
+
+
+def restriction_list_active(*, now: datetime) -> list[CommenterRestriction]:
+    return list(CommenterRestriction.objects.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
+                .select_related("created_by"))

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
 from voxpop.desks.models import HouseRule
+from voxpop.desks.selectors import house_rule_get
 
-from .models import ModerationDecision
+from .models import CommenterRestriction, ModerationDecision
 
 Status = Comment.Status
 
@@ -37,9 +38,9 @@ def comment_approve(*, comment_id: int, revision_id: int, moderator: User, now: 
 
 
 @transaction.atomic
-def comment_reject(*, comment_id: int, revision_id: int, moderator: User, rule: HouseRule, note: str,
+def comment_reject(*, comment_id: int, revision_id: int, moderator: User | None, rule: HouseRule | None, note: str,
                    now: datetime) -> None:
-    """Keep the comment private for good, citing the house rule it breaks."""
+    """Keep the comment private, citing the house rule it breaks (`moderator` None: a system decision)."""
     _compare_and_set(comment_id=comment_id, revision_id=revision_id, from_statuses=[Status.PENDING],
                      status=Status.REJECTED)
     ModerationDecision.objects.create(
@@ -81,6 +82,116 @@ def comment_edit(*, comment_id: int, revision_id: int, moderator: User, body: st
         from_status=comment.status, to_status=to_status, rule=rule, note=note, decided_at=now,
     )
     return revision
+
+
+class NothingToUndo(Exception):
+    """The moderator has no decision left that undo could revert."""
+
+
+UNDOABLE = [ModerationDecision.Action.APPROVE, ModerationDecision.Action.REJECT, ModerationDecision.Action.EDIT]
+
+
+@transaction.atomic
+def comment_undo(*, moderator: User, now: datetime) -> ModerationDecision:
+    """Revert the moderator's own last decision, if nobody has changed the comment since.
+
+    The reverted decision stays in the audit log; an `undo` row records the reversal. Undoing an
+    edit makes the revision it replaced current again (the edit's revision stays in the history).
+    """
+    last = (ModerationDecision.objects.filter(actor=moderator, action__in=UNDOABLE, undone_by__isnull=True)
+            .select_related("revision").order_by("-decided_at", "-pk").first())
+    if last is None:
+        raise NothingToUndo()
+    revision_id = last.revision_id
+    if last.action == ModerationDecision.Action.EDIT:
+        revision_id = CommentRevision.objects.get(comment_id=last.comment_id, number=last.revision.number - 1).pk
+    changes = {"status": last.from_status, "current_revision_id": revision_id}
+    if last.from_status != Status.APPROVED:
+        changes["published_at"] = None
+    _compare_and_set(comment_id=last.comment_id, revision_id=last.revision_id, from_statuses=[last.to_status],
+                     **changes)
+    return ModerationDecision.objects.create(
+        comment_id=last.comment_id, revision_id=revision_id, actor=moderator, action=ModerationDecision.Action.UNDO,
+        from_status=last.to_status, to_status=last.from_status, undoes=last, decided_at=now,
+    )
+
+
+@transaction.atomic
+def comment_reopen(*, comment_id: int, revision_id: int, moderator: User, note: str, now: datetime) -> None:
+    """Put a rejected comment back in the pending queue (for example one a ban rejected)."""
+    _compare_and_set(comment_id=comment_id, revision_id=revision_id, from_statuses=[Status.REJECTED],
+                     status=Status.PENDING)
+    ModerationDecision.objects.create(
+        comment_id=comment_id, revision_id=revision_id, actor=moderator, action=ModerationDecision.Action.REOPEN,
+        from_status=Status.REJECTED, to_status=Status.PENDING, note=note, decided_at=now,
+    )
+
+
+def comment_bulk_decide(*, seen: dict[int, int], action: str, moderator: User, rule_number: int | None,
+                        now: datetime) -> tuple[list[int], list[int]]:
+    """Approve or reject many comments, each on the revision the moderator saw ({id: revision_id}).
+
+    A rejection cites house rule `rule_number` of each comment's desk. Each comment is its own
+    decision with its own audit row; comments outside the moderator's desks, changed meanwhile, from
+    a commenter on hold, or whose desk has no such rule are skipped. Returns (decided, skipped) ids.
+    """
+    held = restriction_keys_active(kind=CommenterRestriction.Kind.HOLD, now=now)
+    comments = {c.pk: c for c in Comment.objects.filter(pk__in=seen, desk_id__in=moderator.desk_ids())
+                .select_related("story", "desk")}
+    decided, skipped = [], []
+    for comment_id, revision_id in seen.items():
+        comment = comments.get(comment_id)
+        rule = rule_number and comment and house_rule_get(desk=comment.desk, language=comment.story.language,
+                                                          number=rule_number)
+        if comment is None or (action == "approve" and comment.commenter_key in held) \
+                or (action == "reject" and not rule):
+            skipped.append(comment_id)
+            continue
+        try:
+            if action == "approve":
+                comment_approve(comment_id=comment_id, revision_id=revision_id, moderator=moderator, now=now)
+            else:
+                comment_reject(comment_id=comment_id, revision_id=revision_id, moderator=moderator, rule=rule,
+                               note="", now=now)
+            decided.append(comment_id)
+        except StaleDecision:
+            skipped.append(comment_id)
+    return decided, skipped
+
+
+def restriction_keys_active(*, kind: str, now: datetime) -> set[str]:
+    return set(CommenterRestriction.objects.filter(kind=kind, revoked_at__isnull=True)
+               .exclude(expires_at__lte=now).values_list("commenter_key", flat=True))
+
+
+def restriction_create(*, commenter_key: str, kind: str, reason: str, expires_at: datetime | None,
+                       moderator: User, now: datetime) -> CommenterRestriction:
+    return CommenterRestriction.objects.create(commenter_key=commenter_key, kind=kind, reason=reason,
+                                               expires_at=expires_at, created_by=moderator, created_at=now)
+
+
+def restriction_revoke(*, restriction_id: int, moderator: User, now: datetime) -> bool:
+    """Lift a hold or ban; the row stays as the record of who set and who lifted it."""
+    return CommenterRestriction.objects.filter(pk=restriction_id, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=moderator) == 1
+
+
+def comment_screen(*, comment: Comment, now: datetime) -> None:
+    """Apply a moderator's ban to a new comment: a logged system rejection, reversible by reopening.
+
+    Runs after the comment is committed, so a failure here never loses it; it then simply waits
+    in the queue like any other.
+    """
+    ban = (CommenterRestriction.objects.filter(commenter_key=comment.commenter_key, kind=CommenterRestriction.Kind.BAN,
+                                               revoked_at__isnull=True).exclude(expires_at__lte=now).first()
+           if comment.commenter_key else None)
+    if ban is None:
+        return
+    try:
+        comment_reject(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=None, rule=None,
+                       note=f"Commenter banned (restriction {ban.pk})", now=now)
+    except StaleDecision:
+        pass  # a moderator already decided it
 
 
 def _compare_and_set(*, comment_id: int, revision_id: int, from_statuses: list[str], **changes) -> None:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
+    "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -76,8 +77,10 @@ INSTALLED_APPS = [
     "voxpop.accounts",
     "voxpop.stories",
     "voxpop.comments",
+    "voxpop.reader",
     "voxpop.moderation",
     "voxpop.api",
+    "voxpop.workspace",
     "voxpop.site",
 ]
 
@@ -90,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -99,7 +103,11 @@ TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
     "DIRS": [],
     "APP_DIRS": True,
-    "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.template.context_processors.csrf",
+        "django.contrib.messages.context_processors.messages",
+    ]},
 }]
 
 DATABASES = {"default": _database()}
@@ -128,6 +136,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
+# Moderator sessions: a working day, then sign in again (with the second factor).
+SESSION_COOKIE_AGE = 10 * 3600
+SESSION_COOKIE_NAME = "voxpop_session"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+LOGIN_URL = "/moderation/sign-in/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -13,7 +13,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from voxpop.comments.forms import CommentForm
-from voxpop.comments.views import thread_context
+from voxpop.reader.views import thread_context
 from voxpop.common.i18n import ui_language
 from voxpop.stories.models import Story
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "comments"
+app_name = "reader"
 urlpatterns = [
     path("stories/<str:key>/comments/", views.thread, name="thread"),
     path("receipts/<str:token>/", views.receipt, name="receipt"),

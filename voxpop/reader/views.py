@@ -20,12 +20,13 @@ from voxpop.common.i18n import ui_language
 from voxpop.common.middleware import embed_frame_ancestors
 from voxpop.common.privacy import commenter_key
 from voxpop.desks.selectors import house_rule_list_for
+from voxpop.moderation.services import comment_screen
 from voxpop.stories.models import Story
 
-from . import selectors, services
-from .forms import CommentForm
-from .limits import body_max_chars
-from .models import Comment
+from voxpop.comments import selectors, services
+from voxpop.comments.forms import CommentForm
+from voxpop.comments.limits import body_max_chars
+from voxpop.comments.models import Comment
 
 FORM_SALT = "voxpop.comments.form"
 FORM_MAX_AGE = 2 * 24 * 3600  # a form older than this was probably left open in a tab for days
@@ -94,7 +95,9 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
         form.add_error(None, _("This form was already used for another comment. "
                                "Your text is still here: please send it again."))
         return _thread_page(request, story, form, status=422)
-    url = reverse("comments:receipt", args=[services.receipt_token(submission.comment)])
+    if submission.created:
+        comment_screen(comment=submission.comment, now=clock.now())
+    url = reverse("reader:receipt", args=[services.receipt_token(submission.comment)])
     return HttpResponseRedirect(url + "?new=1#vp-receipt", status=303)
 
 

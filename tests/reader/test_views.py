@@ -12,7 +12,7 @@ from django.core import signing
 from voxpop.comments.models import Comment
 from voxpop.comments.selectors import THREAD_PAGE_SIZE
 from voxpop.comments.services import receipt_token
-from voxpop.comments.views import FORM_MAX_AGE, new_form_token
+from voxpop.reader.views import FORM_MAX_AGE, new_form_token
 from voxpop.common import clock
 from voxpop.desks.models import HouseRule
 from voxpop.moderation.services import comment_approve, comment_edit, comment_reject

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import auth, dashboard, editorial, views
+
+app_name = "workspace"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("sign-in/", auth.sign_in, name="sign-in"),
+    path("sign-out/", auth.sign_out, name="sign-out"),
+    path("comments/<int:comment_id>/", views.comment_detail, name="comment"),
+    path("comments/<int:comment_id>/decide", views.decide, name="decide"),
+    path("comments/<int:comment_id>/restrict", views.restrict, name="restrict"),
+    path("restrictions/", views.restrictions, name="restrictions"),
+    path("restrictions/<int:restriction_id>/lift", views.unrestrict, name="unrestrict"),
+    path("undo", views.undo, name="undo"),
+    path("bulk", views.bulk, name="bulk"),
+    path("audit/", views.audit, name="audit"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("stories/", editorial.stories, name="stories"),
+]

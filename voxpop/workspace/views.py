@@ -1,0 +1,227 @@
+"""The moderation workspace: queues, one comment's record, decisions, undo, bulk actions.
+
+Every page works with plain form posts; workspace.js adds the keyboard on top. A decision names
+the revision the moderator saw; if the comment changed meanwhile the decision is refused (G3) and
+the moderator is shown its current state.
+"""
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from voxpop.accounts.models import User
+from voxpop.comments.models import Comment
+from voxpop.common import clock
+from voxpop.desks.models import Desk
+from voxpop.desks.selectors import house_rule_list_for
+from voxpop.moderation import selectors, services
+from voxpop.moderation.models import CommenterRestriction
+
+from .auth import workspace_view
+from .forms import BulkForm, DecisionForm, RestrictionForm
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _filters(request: HttpRequest, user: User) -> tuple[selectors.QueueFilter, Desk | None]:
+    desk = Desk.objects.filter(key=request.GET.get("desk", ""), pk__in=user.desk_ids()).first()
+    status = request.GET.get("status", Comment.Status.PENDING)
+    if status not in Comment.Status.values:
+        status = Comment.Status.PENDING
+    return selectors.QueueFilter(
+        status=status, desk=desk.pk if desk else None, story=request.GET.get("story", "")[:200],
+        language=request.GET.get("language", "")[:35], search=request.GET.get("q", "").strip()[:200],
+        newest_first=request.GET.get("order") == "newest",
+    ), desk
+
+
+def _rules_for(comment: Comment, cache: dict) -> list:
+    key = (comment.desk_id, comment.story.language)
+    if key not in cache:
+        cache[key] = house_rule_list_for(desk=comment.desk, language=comment.story.language)
+    return cache[key]
+
+
+@require_GET
+@workspace_view()
+def queue(request: HttpRequest) -> HttpResponse:
+    filters, desk = _filters(request, request.user)
+    qs = selectors.comment_queryset_for_queue(moderator=request.user, filters=filters)
+    page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    comments = list(page.object_list)
+    now = clock.now()
+    held = services.restriction_keys_active(kind=CommenterRestriction.Kind.HOLD, now=now)
+    rules = {}
+    items = [{
+        "comment": c, "rules": _rules_for(c, rules), "held": c.commenter_key in held,
+        "waiting": now - c.created_at, "after": comments[i + 1].pk if i + 1 < len(comments) else None,
+    } for i, c in enumerate(comments)]
+    return render(request, "workspace/queue.html", {
+        "nav": "queue", "items": items, "page": page, "filters": filters, "desk": desk,
+        "desks": Desk.objects.filter(pk__in=request.user.desk_ids()),
+        "counts": selectors.queue_counts(moderator=request.user, desk=filters.desk),
+        "statuses": Comment.Status.values, "here": request.get_full_path(),
+    })
+
+
+def _comment_or_404(request: HttpRequest, comment_id: int) -> Comment:
+    comment = selectors.comment_get_for_moderator(moderator=request.user, comment_id=comment_id)
+    if comment is None:
+        raise Http404("No such comment in your desks.")
+    return comment
+
+
+@require_GET
+@workspace_view()
+def comment_detail(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = _comment_or_404(request, comment_id)
+    rules = house_rule_list_for(desk=comment.desk, language=comment.story.language)
+    form = DecisionForm(initial={"revision": comment.current_revision_id, "body": comment.current_revision.body},
+                        rules=rules)
+    return _render_comment(request, comment, form, rules)
+
+
+def _render_comment(request, comment, form, rules, status=200) -> HttpResponse:
+    now = clock.now()
+    return render(request, "workspace/comment.html", {
+        "nav": "queue", "comment": comment, "form": form, "rules": rules, "waiting": now - comment.created_at,
+        "revisions": selectors.revision_list(comment=comment),
+        "decisions": selectors.decision_list_for_comment(comment=comment),
+        "history": selectors.comment_history_for_commenter(moderator=request.user, comment=comment),
+        "restrictions": selectors.restriction_list_for_key(commenter_key=comment.commenter_key)
+        if comment.commenter_key else [],
+        "restriction_form": RestrictionForm(), "now": now, "next": _next_url(request),
+    }, status=status)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go after an action: the page the moderator came from, if it is ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
+
+
+def _back(request: HttpRequest, anchor_id: int | None = None) -> HttpResponse:
+    target = _next_url(request) or resolve_url("workspace:queue")
+    return redirect(f"{target.split('#')[0]}#c{anchor_id}" if anchor_id else target.split("#")[0])
+
+
+@require_POST
+@workspace_view()
+def decide(request: HttpRequest, comment_id: int) -> HttpResponse:
+    comment = _comment_or_404(request, comment_id)
+    rules = house_rule_list_for(desk=comment.desk, language=comment.story.language)
+    form = DecisionForm(request.POST, rules=rules)
+    if not form.is_valid():
+        if request.POST.get("action") == "edit":
+            return _render_comment(request, comment, form, rules, status=422)
+        messages.error(request, f"Comment #{comment.pk}: " + " ".join(e for errs in form.errors.values() for e in errs))
+        return _back(request, comment.pk)
+    data, now = form.cleaned_data, clock.now()
+    common = {"comment_id": comment.pk, "revision_id": data["revision"], "moderator": request.user, "now": now}
+    try:
+        if data["action"] == "approve":
+            services.comment_approve(note=data["note"], **common)
+        elif data["action"] == "reject":
+            services.comment_reject(rule=data["rule"], note=data["note"], **common)
+        elif data["action"] == "reopen":
+            services.comment_reopen(note=data["note"], **common)
+        else:
+            services.comment_edit(body=data["body"], rule=data["rule"], note=data["note"], approve=data["approve"],
+                                  **common)
+    except services.StaleDecision:
+        messages.error(request, f"Comment #{comment.pk} changed since you saw it (another moderator decided or "
+                                "edited it). Nothing was applied; here is its current state.")
+        return redirect("workspace:comment", comment_id=comment.pk)
+    messages.success(request, f"Comment #{comment.pk}: {_done(data)}.")
+    after = request.POST.get("after", "")
+    return _back(request, int(after) if after.isdecimal() else None)
+
+
+def _done(data: dict) -> str:
+    if data["action"] == "edit":
+        return "edited and approved" if data["approve"] else "edited"
+    return {"approve": "approved", "reject": f"rejected under rule {getattr(data['rule'], 'number', '')}",
+            "reopen": "back in the pending queue"}[data["action"]]
+
+
+@require_POST
+@workspace_view()
+def undo(request: HttpRequest) -> HttpResponse:
+    try:
+        reverted = services.comment_undo(moderator=request.user, now=clock.now()).undoes
+    except services.NothingToUndo:
+        messages.info(request, "You have no decision left to undo.")
+        return _back(request)
+    except services.StaleDecision:
+        messages.error(request, "Your last decision can no longer be undone: the comment changed since.")
+        return _back(request)
+    messages.success(request, f"Undone: your {reverted.action} of comment #{reverted.comment_id}.")
+    return _back(request, reverted.comment_id)
+
+
+@require_POST
+@workspace_view()
+def bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkForm(request.POST)
+    if not form.is_valid() or (form.cleaned_data["action"] == "reject" and not form.cleaned_data["rule"]):
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs)
+                       or "Choose the house rule for a bulk rejection.")
+        return _back(request)
+    decided, skipped = services.comment_bulk_decide(
+        seen=form.cleaned_data["seen"], action=form.cleaned_data["action"], moderator=request.user,
+        rule_number=form.cleaned_data["rule"], now=clock.now())
+    verb = "approved" if form.cleaned_data["action"] == "approve" else "rejected"
+    messages.success(request, f"{len(decided)} comments {verb}.")
+    if skipped:
+        messages.warning(request, f"{len(skipped)} left for a closer look (changed meanwhile, commenter on hold, "
+                                  f"or no such rule): #{', #'.join(map(str, skipped))}.")
+    return _back(request)
+
+
+@require_POST
+@workspace_view()
+def restrict(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Hold or ban the commenter of this comment (by pseudonymous key, never by address)."""
+    comment = _comment_or_404(request, comment_id)
+    form = RestrictionForm(request.POST)
+    if not comment.commenter_key or not form.is_valid():
+        messages.error(request, "Give a kind and a reason for the hold or ban.")
+        return redirect("workspace:comment", comment_id=comment.pk)
+    now, days = clock.now(), form.cleaned_data["days"]
+    services.restriction_create(commenter_key=comment.commenter_key, kind=form.cleaned_data["kind"],
+                                reason=form.cleaned_data["reason"], moderator=request.user, now=now,
+                                expires_at=now + timedelta(days=days) if days else None)
+    messages.success(request, f"Commenter of #{comment.pk}: {form.cleaned_data['kind']} set.")
+    return redirect("workspace:comment", comment_id=comment.pk)
+
+
+@require_POST
+@workspace_view()
+def unrestrict(request: HttpRequest, restriction_id: int) -> HttpResponse:
+    if services.restriction_revoke(restriction_id=restriction_id, moderator=request.user, now=clock.now()):
+        messages.success(request, "Lifted.")
+    return _back(request)
+
+
+@require_GET
+@workspace_view()
+def restrictions(request: HttpRequest) -> HttpResponse:
+    return render(request, "workspace/restrictions.html", {
+        "nav": "restrictions", "restrictions": selectors.restriction_list_active(now=clock.now()),
+    })
+
+
+@require_GET
+@workspace_view()
+def audit(request: HttpRequest) -> HttpResponse:
+    actor = User.objects.filter(username=request.GET.get("moderator", "")).first()
+    return render(request, "workspace/audit.html", {
+        "nav": "audit", "actor": actor,
+        "decisions": selectors.decision_list(moderator=request.user, actor=actor),
+    })
