@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from voxpop.accounts.models import ApiToken, User
 from voxpop.cli import main
@@ -43,3 +44,12 @@ def test_every_command_has_help(command, capsys):
         main([command, "--help"])
     assert exit_.value.code == 0
     assert command in capsys.readouterr().out
+
+
+def test_totp_code_prints_a_code_the_device_accepts(moderator, capsys):
+    """totp-code prints the moderator's current six-digit code, which their device verifies."""
+    assert main(["totp-code", moderator.username]) == 0
+
+    code = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"\d{6}", code)
+    assert TOTPDevice.objects.get(user=moderator).verify_token(code)

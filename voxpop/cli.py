@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("username")
     token.set_defaults(handler=cmd_createtoken)
 
+    code = sub.add_parser("totp-code", help="print a moderator's current sign-in code (for the demo, or an "
+                                            "operator without the authenticator app at hand)")
+    code.add_argument("username")
+    code.set_defaults(handler=cmd_totp_code)
+
     manage = sub.add_parser("manage", help="run a Django management command (for maintenance)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=cmd_manage)
@@ -110,8 +115,11 @@ def _print_demo_banner(host: str, port: int, credentials: Path) -> None:
               f"  API:              {base}/api/v1/stories  (OpenAPI: {base}/api/v1/openapi.json)"]
     if credentials.exists():
         c = json.loads(credentials.read_text())
-        lines += ["", "Demo moderator (all desks):", f"  username: {c['username']}", f"  password: {c['password']}",
-                  f"  TOTP URI: {c['otp_uri']}", f"  API token: {c['token']}", "",
+        lines += ["", f"Moderation workspace: {base}/moderation/",
+                  "Demo moderator (admin, all desks):", f"  username: {c['username']}", f"  password: {c['password']}",
+                  f"  TOTP URI: {c['otp_uri']}  (add it to an authenticator app,",
+                  f"            or print the current code with: voxpop totp-code {c['username']})",
+                  f"  API token: {c['token']}", "",
                   "Approve a waiting comment:",
                   f"  curl -s -H 'Authorization: Bearer {c['token']}' {base}/api/v1/moderation/queue",
                   f"  curl -s -H 'Authorization: Bearer {c['token']}' -H 'Content-Type: application/json' \\",
@@ -180,6 +188,19 @@ def cmd_createtoken(args) -> int:
         print(f"voxpop: no user named {args.username!r}; create one with `voxpop createmoderator`", file=sys.stderr)
         return 1
     print(api_token_create(user=user, now=clock.now()))
+    return 0
+
+
+def cmd_totp_code(args) -> int:
+    _setup()
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__username=args.username, confirmed=True).first()
+    if device is None:
+        print(f"voxpop: {args.username!r} has no TOTP device; run `voxpop createmoderator`", file=sys.stderr)
+        return 1
+    print(f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}")
     return 0
 
 
