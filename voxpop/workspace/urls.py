@@ -17,4 +17,6 @@ urlpatterns = [
     path("audit/", views.audit, name="audit"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("stories/", editorial.stories, name="stories"),
+    path("stories/<str:key>/", editorial.story, name="story"),
+    path("rules/<str:desk>/<str:language>/", editorial.rules, name="rules"),
 ]
