@@ -7,6 +7,7 @@ other gets `StaleDecision` (G3); each winning decision writes one ModerationDeci
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 
 from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
@@ -62,12 +63,13 @@ def comment_edit(*, comment_id: int, revision_id: int, moderator: User, body: st
     comment = Comment.objects.filter(pk=comment_id).only("status").first()
     if comment is None or comment.status not in editable:
         raise StaleDecision(comment_id=comment_id, revision_id=revision_id)
-    seen = CommentRevision.objects.filter(pk=revision_id, comment_id=comment_id).first()
-    if seen is None:
+    if not CommentRevision.objects.filter(pk=revision_id, comment_id=comment_id).exists():
         raise StaleDecision(comment_id=comment_id, revision_id=revision_id)
+    # Numbered after every earlier revision, including those of undone edits, which stay in the history.
+    number = CommentRevision.objects.filter(comment_id=comment_id).aggregate(last=Max("number"))["last"] + 1
     try:
         revision = CommentRevision.objects.create(
-            comment_id=comment_id, number=seen.number + 1, body=body, created_at=now,
+            comment_id=comment_id, number=number, body=body, created_at=now,
             editor=moderator, rule=rule, note=note,
         )
     except IntegrityError:  # another edit of the same revision won the race
@@ -102,9 +104,15 @@ def comment_undo(*, moderator: User, now: datetime) -> ModerationDecision:
             .select_related("revision").order_by("-decided_at", "-pk").first())
     if last is None:
         raise NothingToUndo()
+    # Compare-and-set alone would miss another moderator's decisions that led back to the same state.
+    if ModerationDecision.objects.filter(comment_id=last.comment_id, pk__gt=last.pk).exclude(actor=moderator).exists():
+        raise StaleDecision(comment_id=last.comment_id, revision_id=last.revision_id)
     revision_id = last.revision_id
     if last.action == ModerationDecision.Action.EDIT:
-        revision_id = CommentRevision.objects.get(comment_id=last.comment_id, number=last.revision.number - 1).pk
+        # The revision the edit replaced: every decision records the revision current after it.
+        before = (ModerationDecision.objects.filter(comment_id=last.comment_id, pk__lt=last.pk).order_by("-pk")
+                  .values_list("revision_id", flat=True).first())
+        revision_id = before or CommentRevision.objects.get(comment_id=last.comment_id, number=1).pk
     changes = {"status": last.from_status, "current_revision_id": revision_id}
     if last.from_status != Status.APPROVED:
         changes["published_at"] = None

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,7 +27,8 @@ class SignInForm(AuthenticationForm):
 
     def clean(self):
         cleaned = super().clean()
-        self.device = django_otp.match_token(self.get_user(), cleaned.get("otp_token", "").strip())
+        user = self.get_user()  # None if the user name or password was left empty
+        self.device = django_otp.match_token(user, cleaned.get("otp_token", "").strip()) if user else None
         if self.device is None:
             raise self.get_invalid_login_error()
         return cleaned
@@ -63,7 +64,7 @@ def workspace_view(*roles: str):
         def wrapper(request, *args, **kwargs):
             user = request.user
             if not (user.is_authenticated and user.is_verified()):
-                return redirect(f"{resolve_url('workspace:sign-in')}?next={request.get_full_path()}")
+                return redirect(f"{resolve_url('workspace:sign-in')}?{urlencode({'next': request.get_full_path()})}")
             if roles and user.role not in roles:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
