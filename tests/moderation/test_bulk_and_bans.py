@@ -33,7 +33,7 @@ def status(comment) -> str:
 
 
 def ban(key, moderator, now, **kwargs):
-    return restriction_create(commenter_key=key, kind=CommenterRestriction.Kind.BAN, reason="flooding",
+    return restriction_create(desk=moderator.desks.get(), commenter_key=key, kind=CommenterRestriction.Kind.BAN, reason="flooding",
                               moderator=moderator, now=now, **{"expires_at": None, **kwargs})
 
 
@@ -109,7 +109,7 @@ def test_bulk_skips_and_reports_stale_comments(post, moderator, other_moderator,
 
 def test_bulk_approve_skips_held_commenters(post, moderator, now):
     """Comments from a commenter on hold are left for a one-by-one look, not bulk-approved."""
-    restriction_create(commenter_key="held-key", kind="hold", reason="watch", expires_at=None, moderator=moderator,
+    restriction_create(desk=moderator.desks.get(), commenter_key="held-key", kind="hold", reason="watch", expires_at=None, moderator=moderator,
                        now=now - HOUR)
     free, held = post(key="free-key"), post(key="held-key")
 
@@ -122,7 +122,7 @@ def test_bulk_approve_skips_held_commenters(post, moderator, now):
 
 def test_bulk_reject_includes_held_commenters(post, moderator, now):
     """A hold stops bulk approval only: a flood from a held commenter can still be bulk-rejected."""
-    restriction_create(commenter_key="held-key", kind="hold", reason="watch", expires_at=None, moderator=moderator,
+    restriction_create(desk=moderator.desks.get(), commenter_key="held-key", kind="hold", reason="watch", expires_at=None, moderator=moderator,
                        now=now - HOUR)
     held = post(key="held-key")
 
@@ -224,7 +224,7 @@ def test_lifted_ban_no_longer_applies(post, moderator, now):
 
 def test_hold_does_not_reject(post, moderator, now):
     """A hold keeps new comments pending for a careful look; it never rejects them."""
-    restriction_create(commenter_key="reader-key", kind="hold", reason="watch", expires_at=None, moderator=moderator,
+    restriction_create(desk=moderator.desks.get(), commenter_key="reader-key", kind="hold", reason="watch", expires_at=None, moderator=moderator,
                        now=now - HOUR)
     comment = post()
 

@@ -225,7 +225,7 @@ OPEN_PAGES = {"sign-in", "sign-out"}
 
 def test_password_alone_is_sent_to_sign_in_from_every_page(client, moderator, story, pending_comment, now):
     """Logged in without the second factor, every workspace route redirects to sign-in, with `next`."""
-    ban = restriction_create(commenter_key="reader-key", kind="ban", reason="flood", expires_at=None,
+    ban = restriction_create(desk=moderator.desks.get(), commenter_key="reader-key", kind="ban", reason="flood", expires_at=None,
                              moderator=moderator, now=now)
     values = {"comment_id": pending_comment.pk, "restriction_id": ban.pk, "key": story.key, "desk": "english",
               "language": "en"}

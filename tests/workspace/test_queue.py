@@ -181,7 +181,7 @@ def test_admin_can_filter_any_desk(client, signed_in, post, korean_story):
 
 def test_held_commenters_comments_are_flagged(queue, post, moderator, now):
     """A comment whose commenter is on hold is marked in the queue; others are not."""
-    restriction_create(commenter_key="held-key", kind="hold", reason="doxxing earlier", expires_at=None,
+    restriction_create(desk=moderator.desks.get(), commenter_key="held-key", kind="hold", reason="doxxing earlier", expires_at=None,
                        moderator=moderator, now=now - timedelta(days=1))
     held, free = post(key="held-key"), post(key="other-key")
 
@@ -195,7 +195,7 @@ def test_held_commenters_comments_are_flagged(queue, post, moderator, now):
 
 def test_expired_hold_no_longer_flags(queue, post, moderator, now):
     """A hold past its expiry no longer marks the commenter's comments."""
-    restriction_create(commenter_key="held-key", kind="hold", reason="cool-down", moderator=moderator,
+    restriction_create(desk=moderator.desks.get(), commenter_key="held-key", kind="hold", reason="cool-down", moderator=moderator,
                        expires_at=now - timedelta(minutes=1), now=now - timedelta(days=2))
     comment = post(key="held-key")
 

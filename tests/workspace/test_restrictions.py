@@ -35,7 +35,7 @@ def as_moderator(client, signed_in, moderator):
 @pytest.fixture
 def ban_on(moderator, now):
     def make(address=ADDRESS, **kwargs):
-        return restriction_create(commenter_key=key_of(address), kind=CommenterRestriction.Kind.BAN, reason="flood",
+        return restriction_create(desk=moderator.desks.get(), commenter_key=key_of(address), kind=CommenterRestriction.Kind.BAN, reason="flood",
                                   moderator=moderator, now=now - timedelta(hours=1), **{"expires_at": None, **kwargs})
     return make
 
@@ -230,7 +230,7 @@ def test_banned_comment_is_in_the_rejected_queue_marked_system(as_moderator, rea
 
 def test_reopen_through_the_workspace_brings_a_banned_comment_back(as_moderator, moderator, pending_comment, now):
     """The comment page's reopen button returns a ban-rejected comment to the pending queue."""
-    restriction_create(commenter_key="reader-key", kind="ban", reason="flood", expires_at=None, moderator=moderator,
+    restriction_create(desk=moderator.desks.get(), commenter_key="reader-key", kind="ban", reason="flood", expires_at=None, moderator=moderator,
                        now=now - timedelta(hours=1))
     comment_screen(comment=pending_comment, now=now)
 
@@ -239,3 +239,30 @@ def test_reopen_through_the_workspace_brings_a_banned_comment_back(as_moderator,
 
     assert Comment.objects.get(pk=pending_comment.pk).status == Comment.Status.PENDING
     assert ModerationDecision.objects.filter(comment=pending_comment, action="reopen", actor=moderator).exists()
+
+
+# Desk scope
+
+
+def test_ban_applies_only_in_its_desk(client, korean_story, korean_moderator, ban_on, now):
+    """A ban set by one desk does not reject the same commenter's comments routed to another desk."""
+    ban_on()
+
+    response = client.post(f"/api/v1/stories/{korean_story.key}/comments", {"body": "다른 데스크"},
+                           content_type="application/json", REMOTE_ADDR=ADDRESS)
+
+    assert response.status_code == 202
+    assert Comment.objects.get(pk=response.json()["id"]).status == Comment.Status.PENDING
+
+
+def test_other_desk_neither_sees_nor_lifts_a_restriction(signed_in, korean_moderator, ban_on):
+    """A moderator of another desk does not see the ban in the list and cannot lift it."""
+    restriction = ban_on()
+    client = signed_in(korean_moderator)
+
+    listing = client.get("/moderation/restrictions/").content.decode()
+    client.post(f"/moderation/restrictions/{restriction.pk}/lift")
+
+    assert "flood" not in listing
+    restriction.refresh_from_db()
+    assert restriction.revoked_at is None

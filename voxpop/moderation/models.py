@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from voxpop.comments.models import Comment, CommentRevision
-from voxpop.desks.models import HouseRule
+from voxpop.desks.models import Desk, HouseRule
 
 
 class ModerationDecision(models.Model):
@@ -38,10 +38,11 @@ class ModerationDecision(models.Model):
 
 
 class CommenterRestriction(models.Model):
-    """A hold or ban on a pseudonymous commenter key, set by a moderator, with expiry and reason.
+    """A hold or ban on a pseudonymous commenter key in one desk, set by a moderator, with expiry and reason.
 
-    A hold marks every new comment from the key for a careful look (never bulk-approved); a ban
-    rejects new comments from the key as a logged system decision that a moderator can reopen.
+    A hold marks the key's comments in that desk for a careful look (never bulk-approved); a ban
+    rejects its new comments there as a logged system decision that a moderator can reopen. The
+    desk scopes it: one desk's moderators neither see nor lift another desk's holds and bans.
     """
 
     class Kind(models.TextChoices):
@@ -49,6 +50,7 @@ class CommenterRestriction(models.Model):
         BAN = "ban"
 
     commenter_key = models.CharField(max_length=64, db_index=True)
+    desk = models.ForeignKey(Desk, on_delete=models.PROTECT, related_name="restrictions")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reason = models.TextField(max_length=1000)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

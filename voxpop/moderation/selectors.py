@@ -29,6 +29,13 @@ def comment_get_for_moderator(*, moderator: User, comment_id: int) -> Comment | 
             .filter(pk=comment_id, desk_id__in=moderator.desk_ids()).first())
 
 
+def comment_next_pending(*, moderator: User, comment: Comment) -> int | None:
+    """The id of the pending comment after this one in the moderator's oldest-first queue."""
+    return (Comment.objects.filter(status=Comment.Status.PENDING, desk_id__in=moderator.desk_ids())
+            .filter(Q(created_at__gt=comment.created_at) | Q(created_at=comment.created_at, pk__gt=comment.pk))
+            .order_by("created_at", "pk").values_list("pk", flat=True).first())
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: str = Comment.Status.PENDING
@@ -99,11 +106,12 @@ def decision_last_undoable(*, moderator: User) -> ModerationDecision | None:
         .select_related("comment").order_by("-decided_at", "-pk").first())
 
 
-def restriction_list_for_key(*, commenter_key: str) -> list[CommenterRestriction]:
-    return list(CommenterRestriction.objects.filter(commenter_key=commenter_key)
+def restriction_list_for_comment(*, comment: Comment) -> list[CommenterRestriction]:
+    """Holds and bans, past and present, on this comment's commenter in its desk."""
+    return list(CommenterRestriction.objects.filter(commenter_key=comment.commenter_key, desk_id=comment.desk_id)
                 .select_related("created_by", "revoked_by"))
 
 
-def restriction_list_active(*, now: datetime) -> list[CommenterRestriction]:
-    return list(CommenterRestriction.objects.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
-                .select_related("created_by"))
+def restriction_list_active(*, moderator: User, now: datetime) -> list[CommenterRestriction]:
+    return list(CommenterRestriction.objects.filter(revoked_at__isnull=True, desk_id__in=moderator.desk_ids())
+                .exclude(expires_at__lte=now).select_related("created_by", "desk"))

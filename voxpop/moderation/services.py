@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
-from voxpop.desks.models import HouseRule
+from voxpop.desks.models import Desk, HouseRule
 from voxpop.desks.selectors import house_rule_get
 
 from .models import CommenterRestriction, ModerationDecision
@@ -143,15 +143,15 @@ def comment_bulk_decide(*, seen: dict[int, int], action: str, moderator: User, r
     decision with its own audit row; comments outside the moderator's desks, changed meanwhile, from
     a commenter on hold, or whose desk has no such rule are skipped. Returns (decided, skipped) ids.
     """
-    held = restriction_keys_active(kind=CommenterRestriction.Kind.HOLD, now=now)
     comments = {c.pk: c for c in Comment.objects.filter(pk__in=seen, desk_id__in=moderator.desk_ids())
                 .select_related("story", "desk")}
+    held = restriction_pairs_active(comments=comments.values(), kind=CommenterRestriction.Kind.HOLD, now=now)
     decided, skipped = [], []
     for comment_id, revision_id in seen.items():
         comment = comments.get(comment_id)
         rule = rule_number and comment and house_rule_get(desk=comment.desk, language=comment.story.language,
                                                           number=rule_number)
-        if comment is None or (action == "approve" and comment.commenter_key in held) \
+        if comment is None or (action == "approve" and (comment.commenter_key, comment.desk_id) in held) \
                 or (action == "reject" and not rule):
             skipped.append(comment_id)
             continue
@@ -167,20 +167,27 @@ def comment_bulk_decide(*, seen: dict[int, int], action: str, moderator: User, r
     return decided, skipped
 
 
-def restriction_keys_active(*, kind: str, now: datetime) -> set[str]:
-    return set(CommenterRestriction.objects.filter(kind=kind, revoked_at__isnull=True)
-               .exclude(expires_at__lte=now).values_list("commenter_key", flat=True))
+def restriction_pairs_active(*, comments, kind: str, now: datetime) -> set[tuple[str, int]]:
+    """The (commenter key, desk) pairs among `comments` under an active restriction of `kind`."""
+    keys = {c.commenter_key for c in comments if c.commenter_key}
+    if not keys:
+        return set()
+    return set(CommenterRestriction.objects.filter(kind=kind, commenter_key__in=keys, revoked_at__isnull=True)
+               .exclude(expires_at__lte=now).values_list("commenter_key", "desk_id"))
 
 
-def restriction_create(*, commenter_key: str, kind: str, reason: str, expires_at: datetime | None,
+def restriction_create(*, commenter_key: str, desk: Desk, kind: str, reason: str, expires_at: datetime | None,
                        moderator: User, now: datetime) -> CommenterRestriction:
-    return CommenterRestriction.objects.create(commenter_key=commenter_key, kind=kind, reason=reason,
-                                               expires_at=expires_at, created_by=moderator, created_at=now)
+    """Hold or ban a pseudonymous commenter in one desk."""
+    return CommenterRestriction.objects.create(commenter_key=commenter_key, desk=desk,
+                                               kind=kind, reason=reason, expires_at=expires_at,
+                                               created_by=moderator, created_at=now)
 
 
 def restriction_revoke(*, restriction_id: int, moderator: User, now: datetime) -> bool:
-    """Lift a hold or ban; the row stays as the record of who set and who lifted it."""
-    return CommenterRestriction.objects.filter(pk=restriction_id, revoked_at__isnull=True).update(
+    """Lift a hold or ban of the moderator's desks; the row stays as the record of who set and lifted it."""
+    return CommenterRestriction.objects.filter(pk=restriction_id, revoked_at__isnull=True,
+                                               desk_id__in=moderator.desk_ids()).update(
         revoked_at=now, revoked_by=moderator) == 1
 
 
@@ -190,8 +197,9 @@ def comment_screen(*, comment: Comment, now: datetime) -> None:
     Runs after the comment is committed, so a failure here never loses it; it then simply waits
     in the queue like any other.
     """
-    ban = (CommenterRestriction.objects.filter(commenter_key=comment.commenter_key, kind=CommenterRestriction.Kind.BAN,
-                                               revoked_at__isnull=True).exclude(expires_at__lte=now).first()
+    ban = (CommenterRestriction.objects.filter(commenter_key=comment.commenter_key, desk_id=comment.desk_id,
+                                               kind=CommenterRestriction.Kind.BAN, revoked_at__isnull=True)
+           .exclude(expires_at__lte=now).first()
            if comment.commenter_key else None)
     if ban is None:
         return

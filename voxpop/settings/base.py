@@ -133,7 +133,7 @@ WHITENOISE_USE_FINDERS = True
 
 # Request size limits: the comment body limit is far below these; they stop floods of bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # a bulk decision posts one field per selected comment
 FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 # Moderator sessions: a working day, then sign in again (with the second factor).

@@ -54,10 +54,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     comments = list(page.object_list)
     now = clock.now()
-    held = services.restriction_keys_active(kind=CommenterRestriction.Kind.HOLD, now=now)
+    held = services.restriction_pairs_active(comments=comments, kind=CommenterRestriction.Kind.HOLD, now=now)
     rules = {}
     items = [{
-        "comment": c, "rules": _rules_for(c, rules), "held": c.commenter_key in held,
+        "comment": c, "rules": _rules_for(c, rules), "held": (c.commenter_key, c.desk_id) in held,
         "waiting": now - c.created_at, "after": comments[i + 1].pk if i + 1 < len(comments) else None,
     } for i, c in enumerate(comments)]
     return render(request, "workspace/queue.html", {
@@ -92,9 +92,9 @@ def _render_comment(request, comment, form, rules, status=200) -> HttpResponse:
         "revisions": selectors.revision_list(comment=comment),
         "decisions": selectors.decision_list_for_comment(comment=comment),
         "history": selectors.comment_history_for_commenter(moderator=request.user, comment=comment),
-        "restrictions": selectors.restriction_list_for_key(commenter_key=comment.commenter_key)
-        if comment.commenter_key else [],
+        "restrictions": selectors.restriction_list_for_comment(comment=comment) if comment.commenter_key else [],
         "restriction_form": RestrictionForm(), "now": now, "next": _next_url(request),
+        "after": selectors.comment_next_pending(moderator=request.user, comment=comment),
     }, status=status)
 
 
@@ -137,7 +137,11 @@ def decide(request: HttpRequest, comment_id: int) -> HttpResponse:
     except services.StaleDecision:
         messages.error(request, f"Comment #{comment.pk} changed since you saw it (another moderator decided or "
                                 "edited it). Nothing was applied; here is its current state.")
-        return redirect("workspace:comment", comment_id=comment.pk)
+        fresh = _comment_or_404(request, comment.pk)
+        # An editor's typed text is kept, now against the current revision, to review and resend.
+        body = data["body"] if data["action"] == "edit" else fresh.current_revision.body
+        form = DecisionForm(initial={"revision": fresh.current_revision_id, "body": body}, rules=rules)
+        return _render_comment(request, fresh, form, rules, status=409)
     messages.success(request, f"Comment #{comment.pk}: {_done(data)}.")
     after = request.POST.get("after", "")
     return _back(request, int(after) if after.isdecimal() else None)
@@ -161,7 +165,8 @@ def undo(request: HttpRequest) -> HttpResponse:
     except services.StaleDecision:
         messages.error(request, "Your last decision can no longer be undone: the comment changed since.")
         return _back(request)
-    messages.success(request, f"Undone: your {reverted.action} of comment #{reverted.comment_id}.")
+    noun = {"approve": "approval", "reject": "rejection", "edit": "edit"}[reverted.action]
+    messages.success(request, f"Undone: your {noun} of comment #{reverted.comment_id}.")
     return _back(request, reverted.comment_id)
 
 
@@ -194,7 +199,7 @@ def restrict(request: HttpRequest, comment_id: int) -> HttpResponse:
         messages.error(request, "Give a kind and a reason for the hold or ban.")
         return redirect("workspace:comment", comment_id=comment.pk)
     now, days = clock.now(), form.cleaned_data["days"]
-    services.restriction_create(commenter_key=comment.commenter_key, kind=form.cleaned_data["kind"],
+    services.restriction_create(commenter_key=comment.commenter_key, desk=comment.desk, kind=form.cleaned_data["kind"],
                                 reason=form.cleaned_data["reason"], moderator=request.user, now=now,
                                 expires_at=now + timedelta(days=days) if days else None)
     messages.success(request, f"Commenter of #{comment.pk}: {form.cleaned_data['kind']} set.")
@@ -206,6 +211,8 @@ def restrict(request: HttpRequest, comment_id: int) -> HttpResponse:
 def unrestrict(request: HttpRequest, restriction_id: int) -> HttpResponse:
     if services.restriction_revoke(restriction_id=restriction_id, moderator=request.user, now=clock.now()):
         messages.success(request, "Lifted.")
+    else:
+        messages.info(request, "Nothing to lift: it was already lifted or is not one of your desks'.")
     return _back(request)
 
 
@@ -213,7 +220,7 @@ def unrestrict(request: HttpRequest, restriction_id: int) -> HttpResponse:
 @workspace_view()
 def restrictions(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/restrictions.html", {
-        "nav": "restrictions", "restrictions": selectors.restriction_list_active(now=clock.now()),
+        "nav": "restrictions", "restrictions": selectors.restriction_list_active(moderator=request.user, now=clock.now()),
     })
 
 
