@@ -109,7 +109,7 @@ def test_moderator_clears_a_queue_of_30_with_the_keyboard(new_page, live_server,
     expect(page.locator(".mw-empty")).to_contain_text("No pending comments here.")
     last = comments[-1]
     press_and_load(page, "u")
-    expect(messages).to_contain_text(f"Undone: your approve of comment #{last.pk}.")
+    expect(messages).to_contain_text(f"Undone: your approval of comment #{last.pk}.")
     expect(current).to_have_attribute("data-comment", str(last.pk))
     last.refresh_from_db()
     assert last.status == Comment.Status.PENDING
