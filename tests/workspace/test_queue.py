@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import make_moderator
 from voxpop.accounts.models import User
+from voxpop.moderation import selectors
 from voxpop.comments.models import Comment
 from voxpop.comments.services import comment_submit
 from voxpop.desks.selectors import house_rule_get
@@ -82,6 +83,18 @@ def test_counts_per_status(queue, post, moderator, english_desk, now):
                    rule=house_rule_get(desk=english_desk, language="en", number=1))
 
     assert counts(queue()) == {"pending": 3, "approved": 1, "rejected": 1}
+
+
+def test_decided_counts_stop_at_the_cap(queue, post, moderator, monkeypatch, now):
+    """Approved and rejected only grow, so past the cap the tab says "N+" instead of counting them all."""
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for comment in [post() for _ in range(3)]:
+        comment_approve(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=moderator, now=now)
+    post()
+
+    tabs = [a.text_content().split() for a in queue().xpath('//nav[@class="mw-tabs"]/a')]
+
+    assert tabs == [["Pending", "1"], ["Approved", "2+"], ["Rejected", "0"]]
 
 
 def test_approved_tab_lists_published_newest_first(queue, post, moderator, now):

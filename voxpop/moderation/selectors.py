@@ -6,7 +6,7 @@ indistinguishable from one that does not exist (404, never 403, so ids cannot be
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
@@ -65,12 +65,24 @@ def comment_queryset_for_queue(*, moderator: User, filters: QueueFilter) -> Quer
     return qs.order_by(f"-{time}", "-pk") if newest else qs.order_by(time, "pk")
 
 
-def queue_counts(*, moderator: User, desk: int | None = None) -> dict[str, int]:
-    """How many comments each queue of the moderator's desks holds."""
+COUNT_CAP = 1000
+
+
+def queue_counts(*, moderator: User, desk: int | None = None) -> dict[str, int | None]:
+    """How many comments each queue of the moderator's desks holds.
+
+    Pending is counted exactly; approved and rejected only grow, so they are counted up to
+    COUNT_CAP and given as None beyond it ("1,000+"), which keeps the count on an index range.
+    """
     desks = moderator.desk_ids() if desk is None else moderator.desk_ids() & {desk}
-    rows = Comment.objects.filter(desk_id__in=desks).values("status").annotate(n=Count("pk"))
-    counts = {status: 0 for status in Comment.Status.values}
-    counts.update({row["status"]: row["n"] for row in rows})
+    counts = {}
+    for status in Comment.Status.values:
+        qs = Comment.objects.filter(desk_id__in=desks, status=status)
+        if status == Comment.Status.PENDING:
+            counts[status] = qs.count()
+        else:
+            capped = qs.order_by()[:COUNT_CAP + 1].count()
+            counts[status] = capped if capped <= COUNT_CAP else None
     return counts
 
 

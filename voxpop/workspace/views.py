@@ -10,7 +10,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from voxpop.accounts.models import User
@@ -39,10 +41,13 @@ def _filters(request: HttpRequest, user: User) -> tuple[selectors.QueueFilter, D
     ), desk
 
 
-def _rules_for(comment: Comment, cache: dict) -> list:
+def _rule_options(comment: Comment, cache: dict) -> str:
+    """The <option>s of the reject select for the comment's desk and language, rendered once per page."""
     key = (comment.desk_id, comment.story.language)
     if key not in cache:
-        cache[key] = house_rule_list_for(desk=comment.desk, language=comment.story.language)
+        rules = house_rule_list_for(desk=comment.desk, language=comment.story.language)
+        cache[key] = format_html_join("", '<option value="{}" data-number="{}">{}. {}</option>',
+                                      ((r.pk, r.number, r.number, Truncator(r.text).chars(60)) for r in rules))
     return cache[key]
 
 
@@ -50,20 +55,24 @@ def _rules_for(comment: Comment, cache: dict) -> list:
 @workspace_view()
 def queue(request: HttpRequest) -> HttpResponse:
     filters, desk = _filters(request, request.user)
+    counts = selectors.queue_counts(moderator=request.user, desk=filters.desk)
     qs = selectors.comment_queryset_for_queue(moderator=request.user, filters=filters)
-    page = Paginator(qs, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(qs, QUEUE_PAGE_SIZE)
+    if counts[filters.status] is not None and not (filters.story or filters.language or filters.search):
+        paginator.count = counts[filters.status]  # already counted for the tabs: skip a second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     comments = list(page.object_list)
     now = clock.now()
     held = services.restriction_pairs_active(comments=comments, kind=CommenterRestriction.Kind.HOLD, now=now)
     rules = {}
     items = [{
-        "comment": c, "rules": _rules_for(c, rules), "held": (c.commenter_key, c.desk_id) in held,
+        "comment": c, "rule_options": _rule_options(c, rules), "held": (c.commenter_key, c.desk_id) in held,
         "waiting": now - c.created_at, "after": comments[i + 1].pk if i + 1 < len(comments) else None,
     } for i, c in enumerate(comments)]
     return render(request, "workspace/queue.html", {
         "nav": "queue", "items": items, "page": page, "filters": filters, "desk": desk,
         "desks": Desk.objects.filter(pk__in=request.user.desk_ids()),
-        "counts": selectors.queue_counts(moderator=request.user, desk=filters.desk),
+        "counts": counts, "count_cap": selectors.COUNT_CAP,
         "statuses": Comment.Status.values, "here": request.get_full_path(),
     })
 
