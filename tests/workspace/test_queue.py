@@ -271,3 +271,14 @@ def test_each_approve_form_points_to_the_next_comment(queue, post):
 def test_empty_queue_says_so(queue, db):
     """With nothing pending the queue says there is nothing to do."""
     assert "No pending comments here." in queue().text_content()
+
+
+def test_commenter_filter_lists_one_commenters_comments(queue, post):
+    """commenter=<key> narrows the queue to one pseudonymous commenter, for a bulk decision on a flood."""
+    flood = [post(key="flood-key") for _ in range(3)]
+    other = post(key="other-key")
+
+    page = queue("?commenter=flood-key")
+
+    ids = [int(li.get("data-comment")) for li in page.xpath('//li[contains(@class, "mw-item")]')]
+    assert ids == [c.pk for c in flood] and other.pk not in ids

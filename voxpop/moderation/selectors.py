@@ -43,6 +43,7 @@ class QueueFilter:
     story: str = ""
     language: str = ""
     search: str = ""
+    commenter: str = ""
     newest_first: bool = False
 
 
@@ -57,6 +58,8 @@ def comment_queryset_for_queue(*, moderator: User, filters: QueueFilter) -> Quer
         qs = qs.filter(story__key=filters.story)
     if filters.language:
         qs = qs.filter(language=filters.language)
+    if filters.commenter:
+        qs = qs.filter(commenter_key=filters.commenter)
     if filters.search:
         qs = qs.filter(Q(current_revision__body__icontains=filters.search)
                        | Q(display_name__icontains=filters.search))

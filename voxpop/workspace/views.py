@@ -37,6 +37,7 @@ def _filters(request: HttpRequest, user: User) -> tuple[selectors.QueueFilter, D
     return selectors.QueueFilter(
         status=status, desk=desk.pk if desk else None, story=request.GET.get("story", "")[:200],
         language=request.GET.get("language", "")[:35], search=request.GET.get("q", "").strip()[:200],
+        commenter=request.GET.get("commenter", "")[:64],
         newest_first=request.GET.get("order") == "newest",
     ), desk
 
@@ -58,7 +59,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     counts = selectors.queue_counts(moderator=request.user, desk=filters.desk)
     qs = selectors.comment_queryset_for_queue(moderator=request.user, filters=filters)
     paginator = Paginator(qs, QUEUE_PAGE_SIZE)
-    if counts[filters.status] is not None and not (filters.story or filters.language or filters.search):
+    if counts[filters.status] is not None and not (filters.story or filters.language or filters.search
+                                                   or filters.commenter):
         paginator.count = counts[filters.status]  # already counted for the tabs: skip a second COUNT
     page = paginator.get_page(request.GET.get("page"))
     comments = list(page.object_list)
