@@ -1,6 +1,8 @@
 """JSON shapes of the API (PRODUCT.md section 4). Text goes out verbatim; clients render it as text."""
 from datetime import datetime
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from voxpop.comments.models import Comment
 from voxpop.stories.models import Story
 
@@ -33,12 +35,23 @@ def comment_public_json(comment: Comment) -> dict:
     }
 
 
+def assessment_of(revision):
+    """The revision's scoring assessment, or None while it is unscored."""
+    try:
+        return revision.assessment
+    except ObjectDoesNotExist:
+        return None
+
+
 def comment_moderation_json(comment: Comment) -> dict:
     revision = comment.current_revision
+    assessment = assessment_of(revision)
     return {
         "id": comment.pk, "story": comment.story.key, "revision": revision.pk, "revision_number": revision.number,
         "body": revision.body, "display_name": comment.display_name or None, "language": comment.language,
-        "desk": comment.desk.key, "status": comment.status, "risk": None, "signals": [],
+        "desk": comment.desk.key, "status": comment.status,
+        "risk": assessment.risk if assessment else None, "signals": assessment.signals if assessment else [],
+        "scored": assessment is not None, "held": bool(assessment and assessment.held),
         "parent": comment.parent_id, "commenter": comment.commenter_key or None,
         "created_at": timestamp(comment.created_at), "published_at": timestamp(comment.published_at),
         "edited": edit_json(comment),

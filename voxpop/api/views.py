@@ -15,7 +15,7 @@ from voxpop.comments.limits import IDEMPOTENCY_KEY_MAX_CHARS
 from voxpop.common import clock
 from voxpop.common.privacy import commenter_key
 from voxpop.moderation.selectors import comment_list_for_queue
-from voxpop.moderation.services import comment_screen
+from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
 from voxpop.stories.selectors import story_list_visible
 
@@ -135,7 +135,7 @@ def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
                        "comment.", "Idempotency-Key") from None
     comment = submission.comment
     if submission.created:
-        comment_screen(comment=comment, now=clock.now())
+        comment_intake(comment=comment, now=clock.now())
     receipt = reverse("reader:receipt", args=[comment_services.receipt_token(comment)])
     return _json({"id": comment.pk, "status": comment.status, "receipt_url": request.build_absolute_uri(receipt)},
                  status=202)

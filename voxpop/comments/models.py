@@ -31,6 +31,8 @@ class Comment(models.Model):
     # Idempotency: a retried submission carries the same key and lands on the same comment (G4).
     submission_key = models.CharField(max_length=128, null=True, blank=True)
     fingerprint = models.CharField(max_length=64)
+    # Queue order for "highest risk first", written by scoring (voxpop.scoring.services.priority).
+    priority = models.FloatField(default=0.0)
 
     class Meta:
         constraints = [
@@ -45,6 +47,7 @@ class Comment(models.Model):
             models.Index(fields=["status", "created_at", "id"], name="comment_queue_by_age"),
             models.Index(fields=["status", "published_at", "id"], name="comment_queue_by_publication"),
             models.Index(fields=["commenter_key", "created_at"], name="comment_by_commenter"),
+            models.Index(fields=["status", "-priority", "created_at"], name="comment_queue_by_risk"),
         ]
 
     def __str__(self):

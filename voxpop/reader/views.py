@@ -20,7 +20,7 @@ from voxpop.common.i18n import ui_language
 from voxpop.common.middleware import embed_frame_ancestors
 from voxpop.common.privacy import commenter_key
 from voxpop.desks.selectors import house_rule_list_for
-from voxpop.moderation.services import comment_screen
+from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
 
 from voxpop.comments import selectors, services
@@ -96,7 +96,7 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
                                "Your text is still here: please send it again."))
         return _thread_page(request, story, form, status=422)
     if submission.created:
-        comment_screen(comment=submission.comment, now=clock.now())
+        comment_intake(comment=submission.comment, now=clock.now())
     url = reverse("reader:receipt", args=[services.receipt_token(submission.comment)])
     return HttpResponseRedirect(url + "?new=1#vp-receipt", status=303)
 

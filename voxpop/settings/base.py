@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "voxpop.comments",
     "voxpop.reader",
     "voxpop.moderation",
+    "voxpop.scoring",
     "voxpop.api",
     "voxpop.workspace",
     "voxpop.site",

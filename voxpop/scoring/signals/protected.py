@@ -1,0 +1,6 @@
+"""Signal: protected (being written)."""
+from .base import Context, Signal
+
+
+def detect(context: Context) -> list[Signal]:
+    return []
