@@ -94,3 +94,10 @@ chromium:
 .PHONY: bench-queue
 bench-queue: install services
 	$(CLEAN_ENV) $(VENV)/bin/python bench/queue_bench.py
+
+# Speed of scoring one comment (routing, every signal, the classifier) in 8 desk languages, and the
+# submission path with scoring on and off (bench/README.md). SQLite in a throwaway data dir; about
+# six minutes. Never part of `make test`.
+.PHONY: bench-scoring
+bench-scoring: install
+	$(CLEAN_ENV) $(VENV)/bin/python bench/scoring_bench.py

@@ -3,7 +3,13 @@ import argparse
 import os
 import secrets
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
+
+
+# `serve` runs behind HTTPS with secure cookies and HSTS; `demo` keeps the base settings for plain
+# http on 127.0.0.1. An explicit DJANGO_SETTINGS_MODULE wins for both.
+PRODUCTION_SETTINGS = "voxpop.settings.production"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,10 +54,63 @@ def _parser() -> argparse.ArgumentParser:
     code.add_argument("username")
     code.set_defaults(handler=cmd_totp_code)
 
+    purge = sub.add_parser("purge", help="delete the text, names and keys of comments pending or rejected for longer "
+                                         "than VOXPOP_RETENTION_DAYS; safe to run hourly (cron, systemd timer)")
+    purge.add_argument("--days", type=_positive_days, default=None,
+                       help="retention period for this run (default: VOXPOP_RETENTION_DAYS, 90 unless set)")
+    purge.add_argument("--dry-run", action="store_true", help="count what is due without changing anything")
+    purge.set_defaults(handler=cmd_purge)
+
+    retrain = sub.add_parser("retrain", help="train each language's approve/reject classifier from the moderators' "
+                                             "decisions and print a per-language report (run from cron or a worker)")
+    retrain.add_argument("--min-per-class", type=_count, default=None, metavar="N",
+                         help="approvals and rejections a language needs before it gets a model (default: 30)")
+    retrain.set_defaults(handler=cmd_retrain)
+
+    evaluate = sub.add_parser("evaluate", help="measure the classifier on a labelled file: precision, recall and "
+                                               "ROC AUC per language, trained on the earlier 80%% and tested on "
+                                               "the latest 20%%; stores nothing")
+    evaluate.add_argument("file", metavar="FILE", help='JSON lines {"text", "label": "approve"|"reject", '
+                                                       '"language"?}, oldest first ("-": standard input)')
+    evaluate.add_argument("--min-per-class", type=_count, default=None, metavar="N",
+                          help="approvals and rejections a language needs to be measured (default: 30)")
+    evaluate.set_defaults(handler=cmd_evaluate)
+
+    export = sub.add_parser(
+        "export-decisions", help="write the moderators' decisions as labelled JSON lines for `voxpop evaluate`",
+        description="Write each comment's first moderator decision as a JSON line {text, label, language, "
+                    "decided_at}, oldest first. The file holds readers' comment text, rejected comments "
+                    "included: it is for the newsroom's own use, like the database itself. Keep it on "
+                    "the newsroom's machines and delete it when done.")
+    export.add_argument("file", metavar="FILE", nargs="?", help="write here, readable by its owner only "
+                                                                "(default: standard output)")
+    export.add_argument("--desk", metavar="KEY", help="only comments routed to this desk")
+    export.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only decisions on or after this day (UTC)")
+    export.set_defaults(handler=cmd_export_decisions)
+
     manage = sub.add_parser("manage", help="run a Django management command (for maintenance)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=cmd_manage)
     return parser
+
+
+def _positive_days(value: str) -> int:
+    if not value.isdecimal() or int(value) < 1:
+        raise argparse.ArgumentTypeError("a whole number of days, at least 1")
+    return int(value)
+
+
+def _count(value: str) -> int:
+    if not value.isdecimal():
+        raise argparse.ArgumentTypeError("a whole number, 0 or more")
+    return int(value)
+
+
+def _date(value: str) -> datetime:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a day as YYYY-MM-DD") from None
 
 
 def _server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -129,7 +188,9 @@ def _print_demo_banner(host: str, port: int, credentials: Path) -> None:
 
 
 def cmd_serve(args) -> int:
-    _allow_host(args.host)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", PRODUCTION_SETTINGS)
+    if os.environ["DJANGO_SETTINGS_MODULE"] != PRODUCTION_SETTINGS:
+        _allow_host(args.host)  # production names its hosts itself (VOXPOP_ALLOWED_HOSTS is required)
     _setup()
     workers = args.workers or max(2, 2 * (os.cpu_count() or 1))
     return _exec_server(args.host, args.port, workers=workers)
@@ -139,8 +200,12 @@ def _exec_server(host: str, port: int, *, workers: int) -> int:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     argv = [sys.executable, "-m", "gunicorn", "voxpop.wsgi:application", "--bind", bind,
             "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
-            "--graceful-timeout", "20", "--no-control-socket", "--access-logfile", "-",
-            "--access-logformat", '%(m)s %(U)s %(s)s %(B)s %(M)sms']  # no addresses or query strings (G5)
+            "--graceful-timeout", "20", "--no-control-socket",
+            # Proxy headers are trusted only through VOXPOP_TRUSTED_PROXY_HEADER, never by gunicorn itself.
+            "--forwarded-allow-ips", "",
+            # No addresses, user agents or query strings, and receipt tokens cut out (G5, G6).
+            "--access-logfile", "-", "--logger-class", "voxpop.common.access_log.AccessLogger",
+            "--access-logformat", '%(m)s %(U)s %(s)s %(B)s %(M)sms']
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxpop.settings.base")
     sys.stdout.flush()
     os.execv(sys.executable, argv)
@@ -201,6 +266,84 @@ def cmd_totp_code(args) -> int:
         print(f"voxpop: {args.username!r} has no TOTP device; run `voxpop createmoderator`", file=sys.stderr)
         return 1
     print(f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}")
+    return 0
+
+
+def cmd_purge(args) -> int:
+    _setup()
+    from voxpop.common import clock
+    from voxpop.moderation.retention import retention_days, retention_due, retention_purge
+    from voxpop.scoring.signals.duplicates import duplicate_bands_purge
+
+    days = args.days or retention_days()
+    if args.dry_run:
+        summary, verb = retention_due(now=clock.now(), days=days), "due"
+    else:
+        summary, verb = retention_purge(now=clock.now(), days=days), "done"
+    print(f"Retention {days} days (cutoff {summary.cutoff:%Y-%m-%d %H:%M} UTC), {verb}: "
+          f"{summary.expired} pending comment(s) expired, {summary.rejected} rejected comment(s) purged.")
+    if not args.dry_run:
+        print(f"Flood detection: {duplicate_bands_purge(now=clock.now())} hash band(s) older than 30 days deleted.")
+    return 0
+
+
+def cmd_retrain(args) -> int:
+    _setup()
+    from voxpop.common import clock
+    from voxpop.scoring import training
+
+    minimum = training.MIN_PER_CLASS if args.min_per_class is None else args.min_per_class
+    results = training.retrain(now=clock.now(), min_per_class=minimum)
+    print(training.retrain_report(results, min_per_class=minimum))
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    _setup()
+    from voxpop.scoring import training
+
+    try:
+        if args.file == "-":
+            labelled = training.labelled_read(sys.stdin.buffer)
+        else:
+            with open(args.file, "rb") as lines:
+                labelled = training.labelled_read(lines)
+    except OSError as error:
+        print(f"voxpop: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    except training.LabelledFileError as error:
+        print(f"voxpop: {args.file}, {error}", file=sys.stderr)
+        return 1
+    if not labelled:
+        print(f"voxpop: {args.file} holds no labelled comments", file=sys.stderr)
+        return 1
+    minimum = training.MIN_PER_CLASS if args.min_per_class is None else args.min_per_class
+    print(training.evaluation_report(training.evaluate(labelled, min_per_class=minimum)))
+    return 0
+
+
+def cmd_export_decisions(args) -> int:
+    _setup()
+    from voxpop.desks.models import Desk
+    from voxpop.scoring import training
+
+    if args.desk and not Desk.objects.filter(key=args.desk).exists():
+        print(f"voxpop: no desk with key: {args.desk}", file=sys.stderr)
+        return 1
+    if not args.file:
+        count = training.examples_export(sys.stdout, since=args.since, desk=args.desk)
+        print(f"{count} labelled comments written", file=sys.stderr)
+        return 0
+    try:
+        # Comment text, rejected comments included: readable by the owner only.
+        descriptor = os.open(args.file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # an existing file keeps its mode otherwise
+    except OSError as error:
+        print(f"voxpop: cannot write {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    with open(descriptor, "w", encoding="utf-8") as out:
+        count = training.examples_export(out, since=args.since, desk=args.desk)
+    print(f"{count} labelled comments written to {args.file}", file=sys.stderr)
     return 0
 
 

@@ -38,3 +38,25 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class SignInFailure(models.Model):
+    """A workspace sign-in attempt not known to have succeeded, counted for login throttling.
+
+    voxpop.workspace.throttle writes one row per user name and one per source before the password is
+    checked, and deletes them when the sign-in succeeds. Keys are keyed hashes: neither the typed user
+    name (sometimes a password typed into the wrong field) nor the address is stored. Rows older than
+    the throttle window are deleted as new ones arrive.
+    """
+
+    class KeyKind(models.TextChoices):
+        USERNAME = "username"
+        SOURCE = "source"
+
+    key_kind = models.CharField(max_length=10, choices=KeyKind.choices)
+    key = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key_kind", "key", "at"], name="signin_failure_key_at"),
+                   models.Index(fields=["at"], name="signin_failure_at")]

@@ -11,6 +11,7 @@ from voxpop.desks.models import HouseRule
 from voxpop.desks.selectors import house_rule_get
 from voxpop.moderation import services
 from voxpop.moderation.selectors import comment_get_for_moderator
+from voxpop.scoring.services import comment_score
 
 from .errors import ApiError, not_found
 from .request import optional_int, optional_string
@@ -47,7 +48,13 @@ def decide(*, user: User, comment_id: int, data: dict, now: datetime) -> Comment
     except services.StaleDecision:
         raise ApiError(409, "stale_revision", "This comment changed or was decided since you saw it. "
                        "Reload it and decide on its current revision.", "revision") from None
-    return comment_get_for_moderator(moderator=user, comment_id=comment.pk)
+    if action == "edit":
+        # The edited text is a new revision: its risk, signals and hold are scored afresh.
+        comment_score(comment=Comment.objects.select_related("story", "current_revision").get(pk=comment.pk),
+                      now=now)
+    # Scoring may route the edited text to another desk; the caller who just decided still gets the answer.
+    return (comment_get_for_moderator(moderator=user, comment_id=comment.pk)
+            or Comment.objects.select_related("story", "desk", "current_revision__assessment").get(pk=comment.pk))
 
 
 def _rule(comment: Comment, data: dict) -> HouseRule:

@@ -263,12 +263,30 @@ def _paths() -> dict:
             "get": {
                 "tags": ["moderation"], "operationId": "listModerationQueue", "summary": "The moderation queue",
                 "description": "Pending comments of the caller's desks (every desk for an admin), oldest "
-                               "first. A caller without desks gets an empty list.",
+                               "first, or with `order=risk` highest risk first: held comments (personal "
+                               "data on a sensitive story) on top, then by the classifier's risk (or, for a "
+                               "language without a model yet, by the signals found), then oldest first. "
+                               "Scoring only orders and labels the queue; it never publishes or rejects. "
+                               "`signal` keeps the comments whose current revision has that signal. A "
+                               "caller without desks gets an empty list.",
                 "security": BEARER,
-                "parameters": _page_parameters(),
+                "parameters": [*_page_parameters(), {
+                    "name": "order", "in": "query", "required": False,
+                    "description": "`oldest` (received first) or `risk` (held, then highest risk first). The "
+                                   "`next` link keeps the order; a cursor of one order is refused by the other.",
+                    "schema": {"type": "string", "enum": ["oldest", "risk"], "default": "oldest"},
+                }, {
+                    "name": "signal", "in": "query", "required": False,
+                    "description": "Only comments whose current revision has this signal: a `name` of "
+                                   "`signals`, e.g. `phone` or `link`. An unknown name gives an empty list.",
+                    "schema": {"type": "string", "maxLength": 40},
+                }],
                 "responses": {
                     "200": _ok("A page of pending comments.", "ModerationCommentPage"),
-                    "401": _ref("Unauthorized", "responses"), "422": _page_error(),
+                    "401": _ref("Unauthorized", "responses"),
+                    "422": _error(f"`limit` is not a whole number from 1 to {PAGE_MAX}, `cursor` is not one this "
+                                  "server made for this `order`, `order` is not `oldest` or `risk`, or `signal` "
+                                  "is longer than 40 characters (`field` says which).", "invalid"),
                 },
             },
         },
@@ -445,8 +463,9 @@ def _moderation_schemas(body_max: int) -> dict:
     note = _nullable(_string("A note for other moderators.", maxLength=NOTE_MAX_CHARS))
     return {
         "Signal": _object({
-            "name": _string("Stable identifier of the signal."),
-            "label": _string("What the signal found, for the moderator."),
+            "name": _string("Stable identifier of the signal, e.g. `link`, `phone`, `email`, `newcomer`; "
+                            "the `signal` parameter of the queue takes it."),
+            "label": _string("What the signal found, for the moderator, e.g. `Phone number`."),
             "spans": {"type": "array", "description": "`[start, end)` offsets in Unicode code points of `body`.",
                       "items": {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "integer"}],
                                 "minItems": 2, "maxItems": 2}},
@@ -458,12 +477,27 @@ def _moderation_schemas(body_max: int) -> dict:
             "revision_number": {"type": "integer", "description": "1 for the reader's text, then one per edit."},
             "body": _string("Text of the current revision, verbatim."),
             "display_name": _nullable({"type": "string"}),
-            "language": _string("BCP 47 tag, e.g. `ko`, `zh-Hant`, `bo`, `ug`, or `und`."),
+            "language": _string("The language scoring detected in the text (the story's until scored): a "
+                                "BCP 47 tag, e.g. `ko`, `zh-Hant`, `bo`, `ug`, or `und`."),
             "desk": _string("Key of the desk that moderates the comment."),
-            "status": {"type": "string", "enum": ["pending", "approved", "rejected"]},
+            "status": {"type": "string", "enum": ["pending", "approved", "rejected", "withdrawn", "expired"],
+                       "description": "`withdrawn`: taken down by its author or an admin's erasure; `expired`: "
+                                      "pending past the retention period. Both have had their text deleted."},
             "risk": _nullable({"type": "number", "minimum": 0, "maximum": 1,
-                               "description": "Estimated risk, null when not scored."}),
-            "signals": {"type": "array", "items": _ref("Signal")},
+                               "description": "Probability that a moderator rejects it, from the classifier "
+                                              "this newsroom trained on its own decisions for the comment's "
+                                              "language. Null when there is no model yet for that language, "
+                                              "or when the revision is not scored (see `scored`)."}),
+            "signals": {"type": "array", "items": _ref("Signal"),
+                        "description": "What scoring found in the current revision, each with the spans of "
+                                       "`body` that triggered it; empty when nothing was found or not scored."},
+            "scored": {"type": "boolean",
+                       "description": "Whether the current revision was scored. False while scoring has not "
+                                      "run or if it failed: the comment is queued all the same."},
+            "held": {"type": "boolean",
+                     "description": "Personal data or a protected name on a sensitive story, in the current "
+                                    "revision: kept at the top of the `risk` order until masked by an edit "
+                                    "(an edit is scored again) or decided."},
             "parent": _nullable({"type": "integer"}),
             "commenter": _nullable(_string("Opaque pseudonymous key of the submitter, the same for "
                                                 "comments from the same source.")),
@@ -471,8 +505,10 @@ def _moderation_schemas(body_max: int) -> dict:
             "published_at": _timestamp("When it was published, or null."),
             "edited": _nullable(_ref("Edit")),
         }, required=["id", "story", "revision", "revision_number", "body", "display_name", "language", "desk",
-                     "status", "risk", "signals", "parent", "commenter", "created_at", "published_at", "edited"]),
-        "ModerationCommentPage": _page("comments", "ModerationComment", "Pending comments, oldest first."),
+                     "status", "risk", "signals", "scored", "held", "parent", "commenter", "created_at",
+                     "published_at", "edited"]),
+        "ModerationCommentPage": _page("comments", "ModerationComment",
+                                       "Pending comments, oldest first or in the order asked for."),
         "Decision": {
             "oneOf": [_ref("ApproveDecision"), _ref("RejectDecision"), _ref("EditDecision")],
             "discriminator": {"propertyName": "action", "mapping": {

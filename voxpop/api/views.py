@@ -14,7 +14,7 @@ from voxpop.comments.forms import CommentForm
 from voxpop.comments.limits import IDEMPOTENCY_KEY_MAX_CHARS
 from voxpop.common import clock
 from voxpop.common.privacy import commenter_key
-from voxpop.moderation.selectors import comment_list_for_queue
+from voxpop.moderation.selectors import comment_list_for_queue, comment_list_for_queue_by_risk
 from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
 from voxpop.stories.selectors import story_list_visible
@@ -141,13 +141,32 @@ def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
                  status=202)
 
 
+QUEUE_ORDERS = ("oldest", "risk")
+SIGNAL_NAME_MAX_CHARS = 40  # scoring.models.SignalHit.name
+
+
 @api_view("GET")
 def moderation_queue(request):
     user = authenticated_user(request)
     limit = limit_param(request)
-    after = decode_cursor(request.GET.get("cursor", ""), int)
-    page = comment_list_for_queue(moderator=user, after_id=after[0] if after else None, limit=limit + 1)
-    cursor = encode_cursor(page[limit - 1].pk) if len(page) > limit else None
+    order = request.GET.get("order", "") or "oldest"
+    if order not in QUEUE_ORDERS:
+        raise ApiError(422, "invalid", "'order' must be oldest or risk.", "order")
+    signal = request.GET.get("signal", "")
+    if len(signal) > SIGNAL_NAME_MAX_CHARS:
+        raise ApiError(422, "invalid", f"'signal' is a signal name of at most {SIGNAL_NAME_MAX_CHARS} characters.",
+                       "signal")
+    if order == "risk":
+        # A keyset cursor on the queue's order (priority, then time received, then id).
+        after = decode_cursor(request.GET.get("cursor", ""), float, datetime, int)
+        page = comment_list_for_queue_by_risk(moderator=user, after=after, limit=limit + 1, signal=signal)
+        last = page[limit - 1] if len(page) > limit else None
+        cursor = encode_cursor(repr(last.priority), last.created_at, last.pk) if last else None
+    else:
+        after = decode_cursor(request.GET.get("cursor", ""), int)
+        page = comment_list_for_queue(moderator=user, after_id=after[0] if after else None, limit=limit + 1,
+                                      signal=signal)
+        cursor = encode_cursor(page[limit - 1].pk) if len(page) > limit else None
     return _json({"comments": [comment_moderation_json(c) for c in page[:limit]], "next": _next_link(request, cursor)})
 
 

@@ -2,7 +2,8 @@
 
 A comment's text lives in revisions: the reader's original is revision 1, every moderator edit adds
 one, and `current_revision` is what moderators decide on and readers see once approved. Status
-changes after creation happen only in `voxpop.moderation.services`.
+changes after creation happen only in `voxpop.moderation.services` (decisions) and
+`voxpop.moderation.retention` (withdrawal, erasure, expiry).
 """
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,10 @@ class Comment(models.Model):
         PENDING = "pending"
         APPROVED = "approved"
         REJECTED = "rejected"
+        # Taken down by its author through the receipt, or by an admin erasing its commenter: text blanked.
+        WITHDRAWN = "withdrawn"
+        # Pending longer than the retention period, so nobody will decide it: text blanked.
+        EXPIRED = "expired"
 
     story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="comments")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies")
@@ -33,6 +38,9 @@ class Comment(models.Model):
     fingerprint = models.CharField(max_length=64)
     # Queue order for "highest risk first", written by scoring (voxpop.scoring.services.priority).
     priority = models.FloatField(default=0.0)
+    # When the reader's text, name and keys were blanked (retention, withdrawal or erasure: see
+    # voxpop.moderation.retention). The row and its audit trail stay.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -48,6 +56,9 @@ class Comment(models.Model):
             models.Index(fields=["status", "published_at", "id"], name="comment_queue_by_publication"),
             models.Index(fields=["commenter_key", "created_at"], name="comment_by_commenter"),
             models.Index(fields=["status", "-priority", "created_at"], name="comment_queue_by_risk"),
+            # Retention's hourly look for what is due: only the few comments not yet purged.
+            models.Index(fields=["status", "created_at"], name="comment_unpurged",
+                         condition=models.Q(purged_at__isnull=True)),
         ]
 
     def __str__(self):

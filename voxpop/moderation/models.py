@@ -14,6 +14,11 @@ class ModerationDecision(models.Model):
         EDIT = "edit"
         UNDO = "undo"
         REOPEN = "reopen"
+        ROUTE = "route"  # moved to another desk or given another language; the status stays
+        # Retention and deletion (voxpop.moderation.retention): the text is blanked with the status change.
+        WITHDRAW = "withdraw"  # the author, through their receipt (actor None)
+        ERASE = "erase"        # an admin, for every comment of one commenter key
+        EXPIRE = "expire"      # the system: pending longer than the retention period
 
     comment = models.ForeignKey(Comment, on_delete=models.PROTECT, related_name="decisions")
     # The revision decided on; for an edit, the revision the edit created.

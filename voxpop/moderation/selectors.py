@@ -14,13 +14,33 @@ from voxpop.comments.models import Comment, CommentRevision
 from .models import CommenterRestriction, ModerationDecision
 
 
-def comment_list_for_queue(*, moderator: User, after_id: int | None, limit: int) -> list[Comment]:
+def comment_list_for_queue(*, moderator: User, after_id: int | None, limit: int, signal: str = "") -> list[Comment]:
     """Pending comments of the moderator's desks, oldest first, after the `after_id` cursor."""
-    qs = (Comment.objects.filter(status=Comment.Status.PENDING, desk_id__in=moderator.desk_ids())
-          .select_related("story", "desk", "current_revision__assessment").order_by("pk"))
+    qs = _pending_for_api(moderator=moderator, signal=signal).order_by("pk")
     if after_id:
         qs = qs.filter(pk__gt=after_id)
     return list(qs[:limit])
+
+
+def comment_list_for_queue_by_risk(*, moderator: User, after: tuple[float, datetime, int] | None, limit: int,
+                                   signal: str = "") -> list[Comment]:
+    """Pending comments of the moderator's desks, highest priority first (held ones on top), then oldest.
+
+    `after` is the (priority, created_at, id) of the last comment of the previous page: a keyset
+    cursor, so a page is not shifted by the decisions taken on the ones before it.
+    """
+    qs = _pending_for_api(moderator=moderator, signal=signal).order_by("-priority", "created_at", "pk")
+    if after:
+        priority, created_at, pk = after
+        qs = qs.filter(Q(priority__lt=priority) | Q(priority=priority, created_at__gt=created_at)
+                       | Q(priority=priority, created_at=created_at, pk__gt=pk))
+    return list(qs[:limit])
+
+
+def _pending_for_api(*, moderator: User, signal: str) -> QuerySet[Comment]:
+    qs = (Comment.objects.filter(status=Comment.Status.PENDING, desk_id__in=moderator.desk_ids())
+          .select_related("story", "desk", "current_revision__assessment"))
+    return qs.filter(signal_hits__name=signal) if signal else qs
 
 
 def comment_get_for_moderator(*, moderator: User, comment_id: int) -> Comment | None:
@@ -46,6 +66,8 @@ class QueueFilter:
     search: str = ""
     commenter: str = ""
     newest_first: bool = False
+    by_risk: bool = False  # pending only: held comments, then the highest queue priority, first
+    signal: str = ""       # only comments whose current assessment has this signal (SignalHit.name)
 
 
 def comment_queryset_for_queue(*, moderator: User, filters: QueueFilter) -> QuerySet[Comment]:
@@ -54,7 +76,10 @@ def comment_queryset_for_queue(*, moderator: User, filters: QueueFilter) -> Quer
     if filters.desk is not None:
         desks = desks & {filters.desk}
     qs = (Comment.objects.filter(desk_id__in=desks, status=filters.status)
-          .select_related("story", "desk", "current_revision__rule", "current_revision__editor"))
+          .select_related("story", "desk", "current_revision__rule", "current_revision__editor",
+                          "current_revision__assessment"))
+    if filters.signal:
+        qs = qs.filter(signal_hits__name=filters.signal)  # one hit per (comment, name): no duplicates
     if filters.story:
         qs = qs.filter(story__key=filters.story)
     if filters.language:
@@ -64,12 +89,18 @@ def comment_queryset_for_queue(*, moderator: User, filters: QueueFilter) -> Quer
     if filters.search:
         qs = qs.filter(Q(current_revision__body__icontains=filters.search)
                        | Q(display_name__icontains=filters.search))
+    if filters.by_risk and filters.status == Comment.Status.PENDING:
+        # Scoring's priority puts a held comment above any risk (scoring.services.HELD_PRIORITY).
+        return qs.order_by("-priority", "created_at", "pk")
     newest = filters.newest_first or filters.status != Comment.Status.PENDING
     time = "published_at" if filters.status == Comment.Status.APPROVED else "created_at"
     return qs.order_by(f"-{time}", "-pk") if newest else qs.order_by(time, "pk")
 
 
 COUNT_CAP = 1000
+# The workspace's queues. Withdrawn and expired comments have no text left to moderate; each stays
+# reachable on its own page, with its audit log.
+QUEUE_STATUSES = (Comment.Status.PENDING, Comment.Status.APPROVED, Comment.Status.REJECTED)
 
 
 def queue_counts(*, moderator: User, desk: int | None = None) -> dict[str, int | None]:
@@ -80,7 +111,7 @@ def queue_counts(*, moderator: User, desk: int | None = None) -> dict[str, int |
     """
     desks = moderator.desk_ids() if desk is None else moderator.desk_ids() & {desk}
     counts = {}
-    for status in Comment.Status.values:
+    for status in QUEUE_STATUSES:
         qs = Comment.objects.filter(desk_id__in=desks, status=status)
         if status == Comment.Status.PENDING:
             counts[status] = qs.count()
@@ -97,6 +128,11 @@ def comment_history_for_commenter(*, moderator: User, comment: Comment, limit: i
     return list(Comment.objects.filter(commenter_key=comment.commenter_key, desk_id__in=moderator.desk_ids())
                 .exclude(pk=comment.pk).select_related("story", "current_revision")
                 .order_by("-created_at", "-pk")[:limit])
+
+
+def comment_count_for_commenter_everywhere(*, commenter_key: str) -> int:
+    """How many comments carry this key in every desk: what an admin's erasure would take down."""
+    return Comment.objects.filter(commenter_key=commenter_key).count() if commenter_key else 0
 
 
 def revision_list(*, comment: Comment) -> list[CommentRevision]:

@@ -13,6 +13,7 @@ from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
 from voxpop.desks.models import Desk, HouseRule
 from voxpop.desks.selectors import house_rule_get
+from voxpop.scoring.language import tag_normalized
 
 from .models import CommenterRestriction, ModerationDecision
 
@@ -135,6 +136,35 @@ def comment_reopen(*, comment_id: int, revision_id: int, moderator: User, note: 
     )
 
 
+@transaction.atomic
+def comment_reroute(*, comment_id: int, desk: Desk, language: str, moderator: User,
+                    now: datetime) -> ModerationDecision | None:
+    """Send a comment to another desk and/or correct its language; its status stays as it is.
+
+    Any desk may be chosen: sending a comment to a desk the moderator does not belong to takes it
+    out of their queue, which is the point. The update is a compare-and-set on what the moderator's
+    request read, so of two concurrent re-routes one wins and the other gets `StaleDecision`.
+    Returns the audit row, or None if the comment already was in that desk with that language.
+    """
+    tag = tag_normalized(language)
+    if tag is None:
+        raise ValueError(f"not a BCP 47 language tag: {language!r}")
+    comment = Comment.objects.select_related("desk").get(pk=comment_id)
+    if comment.desk_id == desk.pk and comment.language == tag:
+        return None
+    updated = Comment.objects.filter(
+        pk=comment_id, desk_id=comment.desk_id, language=comment.language, status=comment.status,
+        current_revision_id=comment.current_revision_id,
+    ).update(desk=desk, language=tag)
+    if updated != 1:
+        raise StaleDecision(comment_id=comment_id, revision_id=comment.current_revision_id)
+    return ModerationDecision.objects.create(
+        comment_id=comment_id, revision_id=comment.current_revision_id, actor=moderator,
+        action=ModerationDecision.Action.ROUTE, from_status=comment.status, to_status=comment.status,
+        note=f"desk {comment.desk.key} → {desk.key}, language {comment.language} → {tag}", decided_at=now,
+    )
+
+
 def comment_bulk_decide(*, seen: dict[int, int], action: str, moderator: User, rule_number: int | None,
                         now: datetime) -> tuple[list[int], list[int]]:
     """Approve or reject many comments, each on the revision the moderator saw ({id: revision_id}).
@@ -211,8 +241,10 @@ def comment_screen(*, comment: Comment, now: datetime) -> None:
 
 
 def _compare_and_set(*, comment_id: int, revision_id: int, from_statuses: list[str], **changes) -> None:
+    # A purged comment (voxpop.moderation.retention) has no text left to decide on: reopening or
+    # undoing the rejection of one would put a blank comment back in the queue.
     updated = Comment.objects.filter(
-        pk=comment_id, status__in=from_statuses, current_revision_id=revision_id,
+        pk=comment_id, status__in=from_statuses, current_revision_id=revision_id, purged_at__isnull=True,
     ).update(**changes)
     if updated != 1:
         raise StaleDecision(comment_id=comment_id, revision_id=revision_id)

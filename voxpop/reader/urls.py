@@ -6,4 +6,5 @@ app_name = "reader"
 urlpatterns = [
     path("stories/<str:key>/comments/", views.thread, name="thread"),
     path("receipts/<str:token>/", views.receipt, name="receipt"),
+    path("receipts/<str:token>/withdraw/", views.withdraw, name="withdraw"),
 ]

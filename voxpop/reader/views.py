@@ -1,4 +1,5 @@
-"""Reader pages: the published thread with its form, and the author's private receipt.
+"""Reader pages: the published thread with its form, and the author's private receipt, where the
+author can also withdraw their comment.
 
 Plain HTML that works with JavaScript off. On any refusal the page comes back with the reader's
 text in the form and a message that says what to change.
@@ -20,6 +21,7 @@ from voxpop.common.i18n import ui_language
 from voxpop.common.middleware import embed_frame_ancestors
 from voxpop.common.privacy import commenter_key
 from voxpop.desks.selectors import house_rule_list_for
+from voxpop.moderation import retention
 from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
 
@@ -144,8 +146,39 @@ def receipt(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(ui_language(comment.story.language)):
         response = render(request, "comments/receipt.html", {
             "comment": comment, "story": comment.story, "new": request.GET.get("new") == "1",
-            "Status": Comment.Status,
+            "Status": Comment.Status, "token": token, "withdrawable": retention.comment_can_be_withdrawn(comment),
         })
+    return _private(response)
+
+
+# Like the comment form, no CSRF cookie: the secret receipt token in the URL is the only authority
+# (G6), and a forged post would need that token, which is all a withdrawal needs anyway.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """The author takes their own comment down: a confirmation page, then its POST with `confirm`.
+
+    Only a POST with the confirmation withdraws, so a link preview or a prefetch never does; a
+    second one finds nothing left to withdraw and lands on the receipt like the first.
+    """
+    comment = selectors.comment_get_by_receipt(token=token)
+    if comment is None:
+        return render(request, "comments/receipt_unknown.html", status=404)
+    receipt_url = reverse("reader:receipt", args=[token]) + "#vp-receipt"
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        retention.comment_withdraw(comment_id=comment.pk, now=clock.now())
+        return HttpResponseRedirect(receipt_url, status=303)
+    if not retention.comment_can_be_withdrawn(comment):
+        return HttpResponseRedirect(receipt_url, status=303)
+    with translation.override(ui_language(comment.story.language)):
+        response = render(request, "comments/withdraw.html", {
+            "comment": comment, "story": comment.story, "Status": Comment.Status, "token": token,
+        })
+    return _private(response)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Headers of the author's private pages: never cached, never leaked as a referrer; embeddable."""
     response["Cache-Control"] = "private, no-store"
     response["Referrer-Policy"] = "no-referrer"
     response.frame_ancestors = embed_frame_ancestors()

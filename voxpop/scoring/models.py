@@ -3,6 +3,9 @@
 Scoring orders and labels the queue; it never publishes or rejects (G1). Everything here runs
 on this server: comment text never leaves it (G5).
 """
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 from voxpop.comments.models import Comment, CommentRevision
@@ -51,6 +54,10 @@ class WordList(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     words = models.TextField(blank=True)
     updated_at = models.DateTimeField()
+    # New at every save: each app process keeps the list prepared for matching under (id, version).
+    version = models.UUIDField(default=uuid.uuid4)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["desk", "language", "kind"], name="one_word_list")]
@@ -65,17 +72,45 @@ class ProtectedName(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="protected_names")
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["story", "name"], name="one_protected_name")]
 
 
+class ProtectedNameChange(models.Model):
+    """The audit of protected names: one row per name an editor added or removed, never updated or deleted."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "Added"
+        REMOVE = "remove", "Removed"
+
+    story = models.ForeignKey(Story, on_delete=models.PROTECT, related_name="protected_name_changes")
+    name = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["story", "changed_at"], name="protected_name_change")]
+
+
 class DuplicateBand(models.Model):
     """One locality-sensitive-hashing band of a comment's MinHash, to find near-duplicates fast."""
 
-    band = models.BigIntegerField(db_index=True)
+    band = models.BigIntegerField()
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
+    # The comment's creation time: the flood window and the 30-day purge count from it.
     created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Also the lookup index (band first); a comment scored again never stores a band twice.
+            models.UniqueConstraint(fields=["band", "comment"], name="one_band_per_comment"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="duplicate_band_age")]
 
 
 class ClassifierModel(models.Model):
@@ -93,3 +128,5 @@ class ClassifierModel(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["language", "active"], name="classifier_by_language")]
+        constraints = [models.UniqueConstraint(fields=["language"], condition=models.Q(active=True),
+                                               name="one_active_classifier_per_language")]

@@ -10,6 +10,8 @@ from datetime import datetime
 from django.db import transaction
 
 from voxpop.comments.models import Comment
+from voxpop.desks.models import Desk
+from voxpop.moderation.models import ModerationDecision
 
 from . import classifier, language, routing
 from .models import Assessment, SignalHit
@@ -21,19 +23,36 @@ HELD_PRIORITY = 10.0  # above any risk: a sensitive story's personal-data hit is
 
 
 def comment_score(*, comment: Comment, now: datetime) -> Assessment | None:
-    """Assess the comment's current revision; None if scoring failed (the comment is then unscored)."""
+    """Route and assess the comment's current revision; None if scoring failed (it is then unscored).
+
+    Routing is saved first, so a failing detector leaves the comment in the right desk's queue.
+    """
     try:
-        return _score(comment=comment, now=now)
+        detected, desk = _route(comment=comment)
     except Exception:  # scoring must never cost a comment: log the failure and leave it unscored
+        log.exception("routing failed for comment %s", comment.pk)
+        detected, desk = comment.language, comment.desk
+    try:
+        return _score(comment=comment, detected=detected, desk=desk, now=now)
+    except Exception:
         log.exception("scoring failed for comment %s", comment.pk)
         return None
 
 
-def _score(*, comment: Comment, now: datetime) -> Assessment:
+def _route(*, comment: Comment) -> tuple[str, Desk]:
+    """The comment's language and desk; a moderator's re-route stands over detection."""
+    if ModerationDecision.objects.filter(comment=comment, action=ModerationDecision.Action.ROUTE).exists():
+        return comment.language, comment.desk
+    detected = language.detect_language(comment.current_revision.body)
+    desk = routing.desk_for(language=detected, story=comment.story)
+    Comment.objects.filter(pk=comment.pk).update(language=detected, desk=desk)
+    comment.language, comment.desk = detected, desk
+    return detected, desk
+
+
+def _score(*, comment: Comment, detected: str, desk: Desk, now: datetime) -> Assessment:
     revision = comment.current_revision
     story = comment.story
-    detected = language.detect_language(revision.body)
-    desk = routing.desk_for(language=detected, story=story)
     context = Context(comment=comment, body=revision.body, language=detected, desk=desk, story=story, now=now)
     signals = [signal for detect in DETECTORS for signal in detect(context)]
     risk, version = classifier.risk_for(text=revision.body, language=detected)
@@ -43,9 +62,9 @@ def _score(*, comment: Comment, now: datetime) -> Assessment:
             "language": detected, "risk": risk, "model_version": version, "held": held, "scored_at": now,
             "signals": [s.as_json() for s in signals],
         })
-        # Route and order only if the revision is still current: a later edit has its own assessment.
+        # Order only if the revision is still current: a later edit has its own assessment.
         Comment.objects.filter(pk=comment.pk, current_revision=revision).update(
-            language=detected, desk=desk, priority=priority(risk=risk, signals=signals, held=held))
+            priority=priority(risk=risk, signals=signals, held=held))
         SignalHit.objects.filter(comment=comment).delete()
         SignalHit.objects.bulk_create([SignalHit(comment=comment, name=n) for n in {s.name for s in signals}])
     return assessment

@@ -5,6 +5,8 @@ DATABASE_URL      e.g. postgres://user@127.0.0.1:5432/voxpop; SQLite in the data
 REDIS_URL         e.g. redis://127.0.0.1:6379/0; a per-process memory cache when unset
 VOXPOP_SECRET_KEY required outside the demo (the demo keeps a generated one in the data dir)
 VOXPOP_ALLOWED_HOSTS  comma-separated host names (default: localhost names only)
+VOXPOP_SESSION_IDLE_MINUTES  a moderator idle this long signs in again (default 120; 0: never)
+VOXPOP_RETENTION_DAYS days before `voxpop purge` blanks pending and rejected comments (default 90)
 """
 import os
 from pathlib import Path
@@ -51,6 +53,24 @@ def _database() -> dict:
     return db
 
 
+def _days(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdecimal() or int(raw) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number of days, at least 1 (got {raw!r}).")
+    return int(raw)
+
+
+def _whole_number(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdecimal():
+        raise ImproperlyConfigured(f"{name} must be a whole number (got {raw!r}).")
+    return int(raw)
+
+
 def _cache() -> dict:
     url = os.environ.get("REDIS_URL", "").strip()
     if url:
@@ -86,13 +106,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "voxpop.common.middleware.SecurityHeadersMiddleware",  # first: its headers go on every response
     "django.middleware.security.SecurityMiddleware",
-    "voxpop.common.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "voxpop.common.middleware.SessionLifetimeMiddleware",  # before OTP: a signed-out user is never verified
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -137,8 +158,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000  # a bulk decision posts one field per selected comment
 FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
-# Moderator sessions: a working day, then sign in again (with the second factor).
+# Moderator sessions: a working day, then sign in again (with the second factor); also after
+# VOXPOP_SESSION_IDLE_MINUTES without a request (0: no idle limit). SessionLifetimeMiddleware
+# counts both from the sign-in, since Django renews the expiry each time the session changes.
 SESSION_COOKIE_AGE = 10 * 3600
+VOXPOP_SESSION_IDLE_SECONDS = 60 * _whole_number("VOXPOP_SESSION_IDLE_MINUTES", 120)
 SESSION_COOKIE_NAME = "voxpop_session"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "/moderation/sign-in/"
@@ -148,6 +172,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
@@ -160,3 +185,7 @@ LOGGING = {
 
 # Origins allowed to show the reader thread in an iframe (space-separated CSP source list).
 VOXPOP_FRAME_ANCESTORS = os.environ.get("VOXPOP_FRAME_ANCESTORS", "'self'")
+
+# Pending comments older than this (since submission) and rejected ones (since the rejection) lose
+# their text, name and keys at the next `voxpop purge` (voxpop.moderation.retention).
+VOXPOP_RETENTION_DAYS = _days("VOXPOP_RETENTION_DAYS", 90)

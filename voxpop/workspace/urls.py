@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth, dashboard, editorial, views
+from . import auth, dashboard, editorial, scoring_admin, views
 
 app_name = "workspace"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("comments/<int:comment_id>/", views.comment_detail, name="comment"),
     path("comments/<int:comment_id>/decide", views.decide, name="decide"),
     path("comments/<int:comment_id>/restrict", views.restrict, name="restrict"),
+    path("comments/<int:comment_id>/route", views.route, name="route"),
+    path("comments/<int:comment_id>/erase", views.erase, name="erase"),
     path("restrictions/", views.restrictions, name="restrictions"),
     path("restrictions/<int:restriction_id>/lift", views.unrestrict, name="unrestrict"),
     path("undo", views.undo, name="undo"),
@@ -18,5 +20,7 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("stories/", editorial.stories, name="stories"),
     path("stories/<str:key>/", editorial.story, name="story"),
+    path("stories/<str:key>/protected/", scoring_admin.protected, name="protected"),
     path("rules/<str:desk>/<str:language>/", editorial.rules, name="rules"),
+    path("words/<str:desk>/<str:language>/", scoring_admin.words, name="words"),
 ]

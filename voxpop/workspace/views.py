@@ -4,7 +4,7 @@ Every page works with plain form posts; workspace.js adds the keyboard on top. A
 the revision the moderator saw; if the comment changed meanwhile the decision is refused (G3) and
 the moderator is shown its current state.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -20,11 +20,14 @@ from voxpop.comments.models import Comment
 from voxpop.common import clock
 from voxpop.desks.models import Desk
 from voxpop.desks.selectors import house_rule_list_for
-from voxpop.moderation import selectors, services
+from voxpop.moderation import retention, selectors, services
 from voxpop.moderation.models import CommenterRestriction
+from voxpop.scoring.language import tag_normalized
+from voxpop.scoring.services import comment_score
 
 from .auth import workspace_view
 from .forms import BulkForm, DecisionForm, RestrictionForm
+from .scoring import SIGNAL_NAME_MAX_CHARS, scoring_for, signal_choices
 
 QUEUE_PAGE_SIZE = 25
 
@@ -32,13 +35,14 @@ QUEUE_PAGE_SIZE = 25
 def _filters(request: HttpRequest, user: User) -> tuple[selectors.QueueFilter, Desk | None]:
     desk = Desk.objects.filter(key=request.GET.get("desk", ""), pk__in=user.desk_ids()).first()
     status = request.GET.get("status", Comment.Status.PENDING)
-    if status not in Comment.Status.values:
+    if status not in selectors.QUEUE_STATUSES:
         status = Comment.Status.PENDING
     return selectors.QueueFilter(
         status=status, desk=desk.pk if desk else None, story=request.GET.get("story", "")[:200],
         language=request.GET.get("language", "")[:35], search=request.GET.get("q", "").strip()[:200],
         commenter=request.GET.get("commenter", "")[:64],
-        newest_first=request.GET.get("order") == "newest",
+        newest_first=request.GET.get("order") == "newest", by_risk=request.GET.get("order") == "risk",
+        signal=request.GET.get("signal", "")[:SIGNAL_NAME_MAX_CHARS],
     ), desk
 
 
@@ -60,7 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     qs = selectors.comment_queryset_for_queue(moderator=request.user, filters=filters)
     paginator = Paginator(qs, QUEUE_PAGE_SIZE)
     if counts[filters.status] is not None and not (filters.story or filters.language or filters.search
-                                                   or filters.commenter):
+                                                   or filters.commenter or filters.signal):
         paginator.count = counts[filters.status]  # already counted for the tabs: skip a second COUNT
     page = paginator.get_page(request.GET.get("page"))
     comments = list(page.object_list)
@@ -70,12 +74,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     items = [{
         "comment": c, "rule_options": _rule_options(c, rules), "held": (c.commenter_key, c.desk_id) in held,
         "waiting": now - c.created_at, "after": comments[i + 1].pk if i + 1 < len(comments) else None,
+        "scoring": scoring_for(c.current_revision),
     } for i, c in enumerate(comments)]
     return render(request, "workspace/queue.html", {
         "nav": "queue", "items": items, "page": page, "filters": filters, "desk": desk,
         "desks": Desk.objects.filter(pk__in=request.user.desk_ids()),
         "counts": counts, "count_cap": selectors.COUNT_CAP,
-        "statuses": Comment.Status.values, "here": request.get_full_path(),
+        "statuses": selectors.QUEUE_STATUSES, "here": request.get_full_path(),
+        "signals": signal_choices(selected=filters.signal),
     })
 
 
@@ -98,13 +104,22 @@ def comment_detail(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 def _render_comment(request, comment, form, rules, status=200) -> HttpResponse:
     now = clock.now()
+    scoring = scoring_for(comment.current_revision)
     return render(request, "workspace/comment.html", {
         "nav": "queue", "comment": comment, "form": form, "rules": rules, "waiting": now - comment.created_at,
+        "scoring": scoring,
+        # The redaction helper's spans are offsets into the current text: only offered while the
+        # editor holds exactly that text (not the moderator's own text sent back with an error).
+        "editor_spans": scoring.spans_json if scoring.spans and form["body"].value() == comment.current_revision.body
+        else "",
         "revisions": selectors.revision_list(comment=comment),
         "decisions": selectors.decision_list_for_comment(comment=comment),
         "history": selectors.comment_history_for_commenter(moderator=request.user, comment=comment),
         "restrictions": selectors.restriction_list_for_comment(comment=comment) if comment.commenter_key else [],
+        "erasable": selectors.comment_count_for_commenter_everywhere(commenter_key=comment.commenter_key)
+        if request.user.role == User.Role.ADMIN else 0,
         "restriction_form": RestrictionForm(), "now": now, "next": _next_url(request),
+        "route_desks": Desk.objects.order_by("name"),
         "after": selectors.comment_next_pending(moderator=request.user, comment=comment),
     }, status=status)
 
@@ -145,6 +160,7 @@ def decide(request: HttpRequest, comment_id: int) -> HttpResponse:
         else:
             services.comment_edit(body=data["body"], rule=data["rule"], note=data["note"], approve=data["approve"],
                                   **common)
+            _rescore(comment.pk, now)
     except services.StaleDecision:
         messages.error(request, f"Comment #{comment.pk} changed since you saw it (another moderator decided or "
                                 "edited it). Nothing was applied; here is its current state.")
@@ -158,6 +174,11 @@ def decide(request: HttpRequest, comment_id: int) -> HttpResponse:
     return _back(request, int(after) if after.isdecimal() else None)
 
 
+def _rescore(comment_id: int, now: datetime) -> None:
+    """Score the comment's new current revision: its risk, signals and hold follow the edited text."""
+    comment_score(comment=Comment.objects.select_related("story", "current_revision").get(pk=comment_id), now=now)
+
+
 def _done(data: dict) -> str:
     if data["action"] == "edit":
         return "edited and approved" if data["approve"] else "edited"
@@ -168,14 +189,17 @@ def _done(data: dict) -> str:
 @require_POST
 @workspace_view()
 def undo(request: HttpRequest) -> HttpResponse:
+    now = clock.now()
     try:
-        reverted = services.comment_undo(moderator=request.user, now=clock.now()).undoes
+        reverted = services.comment_undo(moderator=request.user, now=now).undoes
     except services.NothingToUndo:
         messages.info(request, "You have no decision left to undo.")
         return _back(request)
     except services.StaleDecision:
         messages.error(request, "Your last decision can no longer be undone: the comment changed since.")
         return _back(request)
+    if reverted.action == "edit":
+        _rescore(reverted.comment_id, now)  # the revision the edit replaced is current again
     noun = {"approve": "approval", "reject": "rejection", "edit": "edit"}[reverted.action]
     messages.success(request, f"Undone: your {noun} of comment #{reverted.comment_id}.")
     return _back(request, reverted.comment_id)
@@ -219,12 +243,60 @@ def restrict(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 @require_POST
 @workspace_view()
+def route(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Send the comment to another desk, any desk (it then leaves this moderator's queue), or correct its language."""
+    comment = _comment_or_404(request, comment_id)
+    desk = Desk.objects.filter(key=request.POST.get("desk", "")[:50]).first()
+    language = tag_normalized(request.POST.get("language", ""))
+    if desk is None or language is None:
+        messages.error(request, "Choose a desk and give a language tag such as ko, zh-Hant, yue or und.")
+        return redirect("workspace:comment", comment_id=comment.pk)
+    try:
+        decision = services.comment_reroute(comment_id=comment.pk, desk=desk, language=language,
+                                            moderator=request.user, now=clock.now())
+    except services.StaleDecision:
+        messages.error(request, f"Comment #{comment.pk} changed since you saw it; nothing was moved.")
+        return redirect("workspace:comment", comment_id=comment.pk)
+    if decision is None:
+        messages.info(request, f"Comment #{comment.pk} already is in {desk.name} as {language}.")
+    elif desk.pk in request.user.desk_ids():
+        messages.success(request, f"Comment #{comment.pk}: routed to {desk.name}, language {language}.")
+    else:
+        messages.success(request, f"Comment #{comment.pk}: sent to {desk.name} (language {language}); "
+                                  "it has left your queue.")
+        return _back(request)
+    return redirect("workspace:comment", comment_id=comment.pk)
+
+
+@require_POST
+@workspace_view()
 def unrestrict(request: HttpRequest, restriction_id: int) -> HttpResponse:
+    if not CommenterRestriction.objects.filter(pk=restriction_id, desk_id__in=request.user.desk_ids()).exists():
+        raise Http404("No such hold or ban in your desks.")
     if services.restriction_revoke(restriction_id=restriction_id, moderator=request.user, now=clock.now()):
         messages.success(request, "Lifted.")
     else:
-        messages.info(request, "Nothing to lift: it was already lifted or is not one of your desks'.")
+        messages.info(request, "Nothing to lift: it was already lifted.")
     return _back(request)
+
+
+ERASE_CONFIRMATION = "erase"
+
+
+@require_POST
+@workspace_view(User.Role.ADMIN)
+def erase(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Erase every comment of this comment's commenter, in every desk; the admin types "erase" to confirm."""
+    comment = _comment_or_404(request, comment_id)
+    if request.POST.get("confirm", "").strip().lower() != ERASE_CONFIRMATION:
+        messages.error(request, f"Nothing was erased: type “{ERASE_CONFIRMATION}” in the box to confirm.")
+    elif not comment.commenter_key:
+        messages.info(request, "Nothing to erase: this comment no longer has a commenter key.")
+    else:
+        erasure = retention.commenter_erase(commenter_key=comment.commenter_key, admin=request.user, now=clock.now())
+        messages.success(request, f"Erased {erasure.comments} comment(s) of this commenter in every desk; "
+                                  f"{erasure.restrictions_lifted} hold(s) or ban(s) lifted.")
+    return redirect("workspace:comment", comment_id=comment.pk)
 
 
 @require_GET

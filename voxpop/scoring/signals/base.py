@@ -16,7 +16,8 @@ class Signal:
     personal: bool = False  # personal data or a protected name: holds the comment on a sensitive story
 
     def as_json(self) -> dict:
-        return {"name": self.name, "label": self.label, "spans": [list(s) for s in self.spans]}
+        return {"name": self.name, "label": self.label, "spans": [list(s) for s in self.spans],
+                "personal": self.personal}
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,18 @@
  *   x            select the current comment for a bulk action
  *   u            undo your last decision
  *   m            in the editor, with text selected: replace it with [removed] (also the Mask button)
+ *   m            comment page, outside a field: mask the next highlighted span in the editor
+ *   n            in the editor, on a highlighted span or just after a mask: select the next span
  *   ?            show or hide the shortcut help
  *
  * After a decision the server redirects to the queue at #c<next id>, which becomes current here.
+ *
+ * Redaction spans: the editor's textarea carries the spans scoring flagged in the current text as
+ * data-spans="[[start, end], ...]", in Unicode code points (the server's unit); they are turned
+ * into the UTF-16 indices a textarea counts in, then kept in step with every change to the text
+ * (a span that is masked or typed over leaves the list). On a held comment (data-held: personal
+ * data on a sensitive story) the first span is selected when the page opens. Clicking a highlight
+ * in the current text masks that span in the editor.
  */
 (function () {
   "use strict";
@@ -110,13 +119,159 @@
     submit(form);
   }
 
+  // Replace [start, end) of the textarea's text with MASK and leave the caret after it.
+  function replaceWithMask(area, start, end) {
+    if (area === spanArea) pendingEdit = { start: start, end: end, length: MASK.length };
+    area.setRangeText(MASK, start, end, "end");
+    area.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   // Replace the textarea's selection with MASK and leave the caret after it.
   function mask(area) {
     if (area.selectionStart === area.selectionEnd) return false;
-    area.setRangeText(MASK, area.selectionStart, area.selectionEnd, "end");
-    area.dispatchEvent(new Event("input", { bubbles: true }));
+    replaceWithMask(area, area.selectionStart, area.selectionEnd);
     area.focus();
     return true;
+  }
+
+  // --- Redaction spans ------------------------------------------------------------------------
+
+  var spanArea = document.querySelector("textarea[data-redact][data-spans]");
+  var spans = [];         // {start, end}: UTF-16 indices into spanArea.value; {from, to}: code points
+  var spanCount = 0;
+  var lastValue = "";
+  var pendingEdit = null;  // the exact range of a mask this script makes, so no guessing is needed
+
+  // The UTF-16 index of the code point at `codePoints` in `text` (an emoji counts 1 there, 2 here).
+  function utf16Index(text, codePoints) {
+    var index = 0;
+    for (var n = 0; n < codePoints && index < text.length; n++) {
+      var code = text.charCodeAt(index);
+      var next = text.charCodeAt(index + 1);
+      index += code >= 0xD800 && code <= 0xDBFF && next >= 0xDC00 && next <= 0xDFFF ? 2 : 1;
+    }
+    return index;
+  }
+
+  function loadSpans(area) {
+    var pairs;
+    try {
+      pairs = JSON.parse(area.getAttribute("data-spans"));
+    } catch (error) {
+      return [];
+    }
+    if (!Array.isArray(pairs)) return [];
+    var text = area.value;
+    return pairs.filter(function (pair) {
+      return Array.isArray(pair) && pair.length === 2 && pair[0] < pair[1];
+    }).map(function (pair) {
+      return { from: pair[0], to: pair[1], start: utf16Index(text, pair[0]), end: utf16Index(text, pair[1]) };
+    }).filter(function (span) { return span.start < span.end; });
+  }
+
+  // The highlight of a span in the current text (the stored revision, which does not change here).
+  function markOf(span) {
+    return document.querySelector('#current-text mark.mw-sig[data-start="' + span.from + '"][data-end="' +
+                                  span.to + '"]');
+  }
+
+  function spanStatus() {
+    var status = document.getElementById("edit-spans-status");
+    if (!status) return;
+    var done = spanCount - spans.length;
+    status.textContent = done ? "Masked or changed in the editor: " + done + " of " + spanCount +
+      " highlighted spans. Save the edit to keep it." : "";
+  }
+
+  // Keep the spans on the same text while it changes: find the changed stretch (exact for our own
+  // masks, else by common prefix and suffix), drop the spans it touches, shift the ones after it.
+  function trackEdit() {
+    var before = lastValue, after = spanArea.value;
+    lastValue = after;
+    var start, end, delta = after.length - before.length;
+    if (pendingEdit) {
+      start = pendingEdit.start;
+      end = pendingEdit.end;
+      pendingEdit = null;
+    } else {
+      var shorter = Math.min(before.length, after.length);
+      start = 0;
+      while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+      var suffix = 0;
+      while (suffix < shorter - start &&
+             before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+      end = before.length - suffix;
+    }
+    if (before === after) return;
+    spans = spans.filter(function (span) {
+      if (span.end <= start) return true;
+      if (span.start >= end) {
+        span.start += delta;
+        span.end += delta;
+        return true;
+      }
+      var mark = markOf(span);
+      if (mark) mark.classList.add("mw-sig-masked");
+      return false;
+    });
+    spanStatus();
+  }
+
+  function selectedSpan() {
+    var at = spanArea.selectionStart, to = spanArea.selectionEnd;
+    return spans.filter(function (span) { return span.start === at && span.end === to; })[0] || null;
+  }
+
+  // The span after the selection, wrapping round to the first.
+  function nextSpan() {
+    var after = spanArea.selectionEnd;
+    return spans.filter(function (span) { return span.start >= after; })[0] || spans[0] || null;
+  }
+
+  function selectSpan(span, focus) {
+    if (!span) return false;
+    if (focus) spanArea.focus();
+    spanArea.setSelectionRange(span.start, span.end);
+    return true;
+  }
+
+  // Mask one span in the editor from outside it: the focus stays where it is, so m, m, m masks them in turn.
+  function maskSpan(span) {
+    if (!span) return;
+    replaceWithMask(spanArea, span.start, span.end);
+    spanArea.scrollIntoView({ block: "nearest" });
+  }
+
+  // The span the page-level m masks: the one selected in the editor, else the next after the caret.
+  function currentSpan() {
+    return selectedSpan() || spans.filter(function (span) { return span.start >= spanArea.selectionStart; })[0] ||
+      spans[0] || null;
+  }
+
+  // In the editor, n moves through the spans only when it could not mean typing the letter: on a
+  // selected span (typing would replace it) or right after a mask.
+  function spanKey(area) {
+    if (!spans.length) return false;
+    var caretAfterMask = area.selectionStart === area.selectionEnd &&
+      area.value.slice(area.selectionStart - MASK.length, area.selectionStart) === MASK;
+    if (!selectedSpan() && !caretAfterMask) return false;
+    return selectSpan(nextSpan(), false);
+  }
+
+  if (spanArea) {
+    spans = loadSpans(spanArea);
+    spanCount = spans.length;
+    lastValue = spanArea.value;
+    spanArea.addEventListener("input", trackEdit);
+    document.querySelectorAll("#current-text mark.mw-sig").forEach(function (mark) {
+      mark.classList.add("mw-sig-maskable");
+      mark.addEventListener("click", function () {
+        var from = Number(mark.getAttribute("data-start")), to = Number(mark.getAttribute("data-end"));
+        maskSpan(spans.filter(function (span) { return span.from === from && span.to === to; })[0]);
+      });
+    });
+    // Sensitive story: the personal data is selected for masking before the moderator does anything.
+    if (spanArea.hasAttribute("data-held")) selectSpan(spans[0], false);
   }
 
   function typing(el) {
@@ -152,6 +307,7 @@
       }
     },
     u: function () { submit(document.querySelector("form.mw-undo")); },
+    m: function () { if (spanArea) maskSpan(currentSpan()); },
     "?": toggleHelp
   };
   actions.Enter = actions.o;
@@ -161,6 +317,10 @@
     var target = event.target;
     if (event.key === "m" && target.matches && target.matches("textarea[data-redact]")) {
       if (mask(target)) event.preventDefault();  // without a selection, m is just a letter
+      return;
+    }
+    if (event.key === "n" && target === spanArea) {
+      if (spanKey(target)) event.preventDefault();
       return;
     }
     if (busy || typing(target)) return;
