@@ -101,3 +101,18 @@ bench-queue: install services
 .PHONY: bench-scoring
 bench-scoring: install
 	$(CLEAN_ENV) $(VENV)/bin/python bench/scoring_bench.py
+
+# Speed and peak memory of `voxpop import disqus` on generated 100,000-, 300,000- and
+# 1,000,000-comment Disqus exports, each into a fresh SQLite database in a throwaway data dir
+# (bench/README.md). Sizes that would take longer than about 14 minutes are skipped and estimated.
+# Half an hour or more on 2 cores. Never part of `make test`.
+.PHONY: bench-import
+bench-import: install
+	$(CLEAN_ENV) $(VENV)/bin/python bench/import_bench.py
+
+# A bounded flood of reader submissions: 300 a second for 60 s from 290 addresses on 127.0.0.0/8,
+# beside two well-behaved readers, against `voxpop serve` on SQLite with the rate-limit counters in
+# Redis database 14 (bench/README.md). Loopback only; about three minutes. Never part of `make test`.
+.PHONY: bench-flood
+bench-flood: install services
+	$(CLEAN_ENV) $(VENV)/bin/python bench/flood_bench.py

@@ -88,10 +88,74 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only decisions on or after this day (UTC)")
     export.set_defaults(handler=cmd_export_decisions)
 
+    hooks = sub.add_parser("webhooks", help="signed webhooks: add an endpoint, list them, run the delivery worker")
+    hooks_sub = hooks.add_subparsers(title="webhooks commands", metavar="COMMAND")
+    deliver = hooks_sub.add_parser(
+        "deliver", help="send queued webhooks: a worker loop (run one or more under systemd or a supervisor)",
+        description="Send the deliveries queued with each decision, retrying failures with backoff. Runs until "
+                    "stopped (SIGTERM or Ctrl-C end it after the current delivery); any number of workers may "
+                    "run at once, on any hosts.")
+    deliver.add_argument("--once", action="store_true", help="one pass over what is due now, then exit (for cron)")
+    deliver.add_argument("--poll", type=float, default=2.0, metavar="SECONDS",
+                         help="how long an idle worker waits before looking again (default: 2)")
+    deliver.set_defaults(handler=cmd_webhooks_deliver)
+    add = hooks_sub.add_parser(
+        "add", help="register an endpoint; prints its signing secret, alone on standard output, this once",
+        description="Register a URL to receive signed webhooks. The signing secret is printed once, alone on "
+                    "standard output; store it with the receiver.")
+    add.add_argument("url", metavar="URL", help="https:// (or http://) URL that receives the POSTs")
+    add.add_argument("--event", action="append", default=[], metavar="EVENT", choices=_webhook_events(),
+                     help=f"an event to receive (repeatable; default: all): {', '.join(_webhook_events())}")
+    add.set_defaults(handler=cmd_webhooks_add)
+    hooks_list = hooks_sub.add_parser("list", help="list the endpoints with their queued and dead deliveries")
+    hooks_list.set_defaults(handler=cmd_webhooks_list)
+    hooks.set_defaults(handler=lambda args: hooks.print_help() or 2)
+
+    importer = sub.add_parser(
+        "import", help="import old comments (Disqus XML, WordPress WXR, an Isso database) or restore an export",
+        description="Import the comments of an old system: each thread becomes a story (an existing story with "
+                    "the same key is used as it is), each comment a Voxpop comment in plain text with its "
+                    "author's name, date, reply and approval state. Safe to run again: what an earlier run "
+                    "imported is skipped. `voxpop import voxpop FILE` restores a `voxpop export` file into an "
+                    "empty database.")
+    importer.add_argument("format", choices=["disqus", "wordpress", "isso", "voxpop"], metavar="FORMAT",
+                          help="disqus, wordpress, isso, or voxpop (a `voxpop export` file)")
+    importer.add_argument("file", metavar="FILE")
+    importer.add_argument("--desk", metavar="KEY", help="the desk of the new stories and their comments (required "
+                                                        "except for voxpop)")
+    importer.add_argument("--language", metavar="TAG", help="language of the new stories (default: the desk's first)")
+    importer.add_argument("--base-url", metavar="URL", help="site address that makes relative thread URLs absolute "
+                                                            "(needed for Isso, whose threads are paths)")
+    importer.add_argument("--story-key", choices=["path", "id"], default="path",
+                          help="derive story keys from the URL path (default) or the site's own id of the thread "
+                               "(Disqus identifier, WordPress post id)")
+    importer.add_argument("--as-pending", action="store_true",
+                          help="import every comment as pending, for moderators to read before it is published")
+    importer.set_defaults(handler=cmd_import)
+
+    exporter = sub.add_parser(
+        "export", help="write everything (stories, comments with all revisions, decisions, house rules, ...) "
+                       "as JSON lines that `voxpop import voxpop` reads back",
+        description="Write the newsroom's data as JSON lines: desks, house rules, moderators (without passwords "
+                    "or second factors), stories, comments with every revision, decisions. No secrets. The file "
+                    "holds every comment's text, pending and rejected ones included: keep it on the newsroom's "
+                    "machines.")
+    exporter.add_argument("file", metavar="FILE", nargs="?", help="write here, readable by its owner only "
+                                                                  "(default: standard output)")
+    exporter.add_argument("--include-commenter-keys", action="store_true",
+                          help="also write the pseudonymous commenter keys (linkable across comments) and the holds "
+                               "and bans on them")
+    exporter.set_defaults(handler=cmd_export)
+
     manage = sub.add_parser("manage", help="run a Django management command (for maintenance)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(handler=cmd_manage)
     return parser
+
+
+def _webhook_events() -> list[str]:
+    # The names only, before Django is set up (the models module cannot be imported yet).
+    return ["comment.published", "comment.edited", "comment.unpublished", "comment.rejected", "story.created"]
 
 
 def _positive_days(value: str) -> int:
@@ -274,6 +338,7 @@ def cmd_purge(args) -> int:
     from voxpop.common import clock
     from voxpop.moderation.retention import retention_days, retention_due, retention_purge
     from voxpop.scoring.signals.duplicates import duplicate_bands_purge
+    from voxpop.webhooks.services import delivery_log_purge
 
     days = args.days or retention_days()
     if args.dry_run:
@@ -284,6 +349,8 @@ def cmd_purge(args) -> int:
           f"{summary.expired} pending comment(s) expired, {summary.rejected} rejected comment(s) purged.")
     if not args.dry_run:
         print(f"Flood detection: {duplicate_bands_purge(now=clock.now())} hash band(s) older than 30 days deleted.")
+        print(f"Webhooks: {delivery_log_purge(now=clock.now())} delivered or superseded delivery record(s) older "
+              "than 30 days deleted.")
     return 0
 
 
@@ -345,6 +412,75 @@ def cmd_export_decisions(args) -> int:
         count = training.examples_export(out, since=args.since, desk=args.desk)
     print(f"{count} labelled comments written to {args.file}", file=sys.stderr)
     return 0
+
+
+def cmd_webhooks_deliver(args) -> int:
+    _setup()
+    import signal
+    import threading
+
+    from voxpop.common import clock
+    from voxpop.webhooks.delivery import worker_run
+
+    stop = threading.Event()
+    # The delivery in flight finishes and is recorded; then the worker exits.
+    previous = {signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
+    if not args.once:
+        print(f"Webhook worker started (pid {os.getpid()}); stop it with SIGTERM or Ctrl-C.", flush=True)
+    try:
+        total = worker_run(clock=clock.now, stop=stop, once=args.once, poll=max(args.poll, 0.1))
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    print(f"Webhooks: {total.delivered} delivered, {total.retry} to retry, {total.dead} dead.", flush=True)
+    return 0
+
+
+def cmd_webhooks_add(args) -> int:
+    _setup()
+    from voxpop.common import clock
+    from voxpop.webhooks.models import Event
+    from voxpop.webhooks.services import EndpointRefused, endpoint_create
+
+    try:
+        endpoint, secret = endpoint_create(url=args.url, events=args.event or list(Event.values), now=clock.now())
+    except EndpointRefused as refused:
+        print(f"voxpop: {refused.reason}", file=sys.stderr)
+        return 1
+    print(f"Endpoint {endpoint.pk}: {endpoint.url}\nEvents: {', '.join(endpoint.events)}\n"
+          "Signing secret on standard output; it is not shown again.", file=sys.stderr)
+    print(secret)
+    return 0
+
+
+def cmd_webhooks_list(args) -> int:
+    _setup()
+    from django.db.models import Count, Q
+
+    from voxpop.webhooks.models import Endpoint
+
+    endpoints = Endpoint.objects.annotate(
+        queued=Count("deliveries", filter=Q(deliveries__next_attempt_at__isnull=False)),
+        dead=Count("deliveries", filter=Q(deliveries__dead=True, deliveries__superseded_at__isnull=True)))
+    for e in endpoints:
+        print(f"{e.pk}\t{'active' if e.active else 'disabled'}\t{e.url}\t{','.join(e.events)}\t"
+              f"queued {e.queued}\tdead {e.dead}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    _setup()
+    from voxpop.transfer.commands import import_run
+
+    return import_run(fmt=args.format, path=args.file, desk_key=args.desk, language=args.language,
+                      base_url=args.base_url, key_from=args.story_key, as_pending=args.as_pending)
+
+
+def cmd_export(args) -> int:
+    _setup()
+    from voxpop.transfer.commands import export_run
+
+    return export_run(path=args.file, include_commenter_keys=args.include_commenter_keys)
 
 
 def cmd_manage(args) -> int:

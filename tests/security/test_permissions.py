@@ -26,6 +26,7 @@ from voxpop.comments.models import Comment
 from voxpop.comments.selectors import comment_get_by_receipt
 from voxpop.desks.selectors import house_rule_get
 from voxpop.moderation.services import comment_approve, restriction_create
+from voxpop.webhooks.services import endpoint_create
 from voxpop.workspace.auth import EDITORS
 
 SIGN_IN = "/moderation/sign-in/"
@@ -80,6 +81,9 @@ ACCESS = {
     "workspace:protected": Access(names_object=True, roles=EDITORS),
     "workspace:rules": Access(names_object=True, roles=EDITORS),
     "workspace:words": Access(names_object=True, roles=EDITORS),
+    "workspace:webhooks": Access(roles=ADMINS, why="site-wide webhook endpoints: admins only"),
+    "workspace:webhook": Access(roles=ADMINS, why="one site-wide endpoint and its delivery log: admins only"),
+    "workspace:webhook-retry": Access(roles=ADMINS, why="retries a site-wide endpoint's dead deliveries"),
     # API: readers' routes are public; the rest needs a bearer token.
     "api:stories": public("GET", why="the story registry: what a CMS page or reader may list"),
     "api:story": public("GET", why="one story's public record", names_object=True, roles=EDITORS),
@@ -145,6 +149,8 @@ def route_ids(routes):
 @pytest.fixture
 def english(story, english_desk, moderator, submit, now):
     """The English desk's objects; `values` fills every path parameter of a workspace or API route."""
+    # An endpoint first, so that the publication below queues a delivery carrying the published text.
+    endpoint, _ = endpoint_create(url="https://cms.example/hooks", events=["comment.published"], now=now)
     pending = submit(story, body=SECRET_PENDING)
     published = submit(story, body=SECRET_PUBLISHED)
     comment_approve(comment_id=published.pk, revision_id=published.current_revision_id, moderator=moderator,
@@ -155,7 +161,7 @@ def english(story, english_desk, moderator, submit, now):
     return {
         "pending": pending, "rule": rule,
         "values": {"comment_id": pending.pk, "restriction_id": restriction.pk, "key": story.key,
-                   "desk": english_desk.key, "language": "en"},
+                   "desk": english_desk.key, "language": "en", "endpoint_id": endpoint.pk},
     }
 
 
@@ -196,7 +202,7 @@ def send(client: Client, route: Route, method: str, english, *, values=None, hea
 def state() -> dict[str, list[tuple]]:
     """Every row of the moderation domain, to show a refused request changed nothing."""
     return {model._meta.label: list(model.objects.order_by("pk").values_list())
-            for label in ("desks", "stories", "comments", "moderation", "scoring")
+            for label in ("desks", "stories", "comments", "moderation", "scoring", "webhooks")
             for model in apps.get_app_config(label).get_models()}
 
 

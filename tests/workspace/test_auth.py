@@ -228,7 +228,7 @@ def test_password_alone_is_sent_to_sign_in_from_every_page(client, moderator, st
     ban = restriction_create(desk=moderator.desks.get(), commenter_key="reader-key", kind="ban", reason="flood", expires_at=None,
                              moderator=moderator, now=now)
     values = {"comment_id": pending_comment.pk, "restriction_id": ban.pk, "key": story.key, "desk": "english",
-              "language": "en"}
+              "language": "en", "endpoint_id": 1}
     client.force_login(moderator)
 
     for route in workspace_urls.urlpatterns:

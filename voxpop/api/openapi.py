@@ -246,6 +246,12 @@ def _paths() -> dict:
                     **_json_body_errors(),
                     "404": unknown_story,
                     "409": _error("Comments on this story are closed.", "story_closed"),
+                    "429": {**_error("Too many comments in a short time from this source, on this story or on "
+                                     "the whole site. Nothing was stored; send the same request again after "
+                                     "`Retry-After` seconds. A retry with an Idempotency-Key that already made "
+                                     "its comment is never refused this way.", "rate_limited"),
+                            "headers": {"Retry-After": {"description": "Whole seconds to wait before sending again.",
+                                                        "schema": {"type": "integer", "minimum": 1}}}},
                     "422": _error(
                         "The body is not a JSON object, or `field` names what to change: `body` is "
                         "missing; `body` or `display_name` is too long or holds characters Voxpop does not "

@@ -36,11 +36,43 @@ def json_object(request: HttpRequest) -> dict:
     except RequestDataTooBig:
         raise ApiError(413, "body_too_large", "The request body is too large.") from None
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, object_pairs_hook=_object_without_duplicates)
+    except _DuplicateName as duplicate:
+        raise duplicate.error() from None
     except (ValueError, RecursionError):
         raise ApiError(400, "invalid_json", "The request body is not valid UTF-8 JSON.") from None
     if not isinstance(data, dict):
         raise ApiError(422, "invalid_json", "The request body must be a JSON object.")
+    return data
+
+
+class _DuplicateName(Exception):
+    """A name twice in one JSON object: parsers disagree on which copy wins, so neither is taken."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+    def error(self) -> ApiError:
+        # The name goes back in the answer only if it is text that can be sent back.
+        shown = self.name if len(self.name) <= 100 and self.name.isprintable() else None
+        where = f"'{shown}'" if shown else "A name"
+        return ApiError(422, "duplicate_field", f"{where} appears more than once in a JSON object; send it once.",
+                        shown)
+
+
+class _UnreadableName(ValueError):
+    """A name holding a lone surrogate: it could neither be stored nor named in an error."""
+
+
+def _object_without_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    data = {}
+    for name, value in pairs:
+        if name in data:
+            raise _DuplicateName(name)
+        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in name):
+            raise _UnreadableName(name)
+        data[name] = value
     return data
 
 

@@ -13,8 +13,10 @@ from voxpop.comments import services as comment_services
 from voxpop.comments.forms import CommentForm
 from voxpop.comments.limits import IDEMPOTENCY_KEY_MAX_CHARS
 from voxpop.common import clock
-from voxpop.common.privacy import commenter_key
+from voxpop.common.privacy import source_keys
+from voxpop.common.ratelimit import RateLimited, submission_admit
 from voxpop.moderation.selectors import comment_list_for_queue, comment_list_for_queue_by_risk
+from voxpop.moderation.services import restriction_carry_over
 from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
 from voxpop.stories.selectors import story_list_visible
@@ -120,11 +122,22 @@ def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise ApiError(422, errors.as_data()[0].code or "invalid", str(errors[0]), field)
+    now = clock.now()
+    keys = source_keys(request, now=now)
+    submission_key = f"api:{idempotency_key}" if idempotency_key else None
+    # A retry that already made its comment is answered with that comment, whatever the limits.
+    if not (submission_key and comment_selectors.comment_submission_exists(story=story, submission_key=submission_key)):
+        try:
+            submission_admit(rate_key=keys.rate, story_id=story.pk, now=now)
+        except RateLimited as limited:
+            raise ApiError(429, "rate_limited", f"Too many comments have been sent in a short time. Send it again "
+                           f"in {limited.retry_after} seconds.",
+                           headers={"Retry-After": str(limited.retry_after)}) from None
     try:
         submission = comment_services.comment_submit(
             story=story, body=form.cleaned_data["body"], display_name=form.cleaned_data["display_name"],
-            parent_id=form.cleaned_data["parent"], submission_key=f"api:{idempotency_key}" if idempotency_key else None,
-            commenter_key=commenter_key(request), now=clock.now(),
+            parent_id=form.cleaned_data["parent"], submission_key=submission_key, commenter_key=keys.commenter,
+            now=now,
         )
     except comment_services.StoryClosed:
         raise ApiError(409, "story_closed", "Comments on this story are closed.") from None
@@ -135,6 +148,7 @@ def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
                        "comment.", "Idempotency-Key") from None
     comment = submission.comment
     if submission.created:
+        restriction_carry_over(commenter_key=keys.commenter, previous_key=keys.previous_commenter, now=now)
         comment_intake(comment=comment, now=clock.now())
     receipt = reverse("reader:receipt", args=[comment_services.receipt_token(comment)])
     return _json({"id": comment.pk, "status": comment.status, "receipt_url": request.build_absolute_uri(receipt)},

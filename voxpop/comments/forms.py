@@ -3,6 +3,7 @@ messages. Every refusal names the field and says what to change; the typed text 
 from collections.abc import Callable
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from voxpop.common import text
@@ -13,6 +14,10 @@ REFUSALS = {
     "control": _("The text contains invisible control characters. Please remove them and send again."),
     "surrogate": _("The text contains broken characters. Please retype it and send again."),
     "noncharacter": _("The text contains characters that are not valid text. Please remove them."),
+    "combining": _("The text stacks too many accents or marks on one letter. Please remove them and send again."),
+    "invisible": _("The text contains too many invisible characters (such as zero-width spaces) in a row. "
+                   "Please remove them and send again."),
+    "blank": _("The text contains only invisible characters. Please write it with visible letters."),
 }
 
 
@@ -39,14 +44,35 @@ def name_too_long(count: int, limit: int) -> str:
                     count) % {"count": count, "max": limit}
 
 
+class ReaderTextField(forms.CharField):
+    """A CharField whose text `clean_reader_text` judges whole: NUL is refused there with the other
+    control characters, under the same code and message, not by Django's own NUL validator first."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strip=False, required=False, **kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+
+
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Your comment"), strip=False, required=False, widget=forms.Textarea)
-    display_name = forms.CharField(label=_("Name to show (optional)"), strip=False, required=False)
+    body = ReaderTextField(label=_("Your comment"), widget=forms.Textarea)
+    display_name = ReaderTextField(label=_("Name to show (optional)"))
     parent = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput,
                                 error_messages={"invalid": _("The comment you replied to is not valid."),
+                                                "min_value": _("The comment you replied to is not valid."),
                                                 "max_value": _("The comment you replied to is not valid.")})
     # Honeypot: hidden from people by the stylesheet; only bots fill it in.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def clean(self):
+        # A browser sends each field once; a second copy is a tampered or broken client, and which
+        # copy wins differs between a proxy, a filter and Django, so neither is taken.
+        getlist = getattr(self.data, "getlist", None)
+        for name in self.fields if getlist else ():
+            if len(getlist(name)) > 1:
+                self.add_error(name, forms.ValidationError(
+                    _("This field was sent more than once. Please send the form again from the page."),
+                    code="duplicate"))
+        return super().clean()
 
     def clean_body(self):
         body = clean_reader_text(self.cleaned_data.get("body") or "", max_chars=body_max_chars(),

@@ -53,3 +53,8 @@ def comment_get_by_receipt(*, token: str) -> Comment | None:
     except (signing.BadSignature, ValueError):
         return None
     return Comment.objects.select_related("story", "current_revision__rule").filter(pk=pk).first()
+
+
+def comment_submission_exists(*, story: Story, submission_key: str) -> bool:
+    """Whether a submission with this idempotency key already made a comment: a retry, answered from the first."""
+    return Comment.objects.filter(story=story, submission_key=submission_key).exists()

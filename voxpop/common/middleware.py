@@ -7,6 +7,7 @@ HSTS in production).
 """
 from django.conf import settings
 from django.contrib import auth
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from . import clock
 
@@ -100,3 +101,25 @@ class SessionLifetimeMiddleware:
 def _private(response) -> bool:
     cache_control = response.get("Cache-Control", "")
     return "private" in cache_control or "no-store" in cache_control
+
+
+class RefuseNulMiddleware:
+    """A NUL in the path or query string is refused with 400 before any view reads it.
+
+    PostgreSQL cannot hold NUL in text, so such a value reaching a query would end in a 500; no
+    legitimate URL of Voxpop contains one.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or "%00" in request.META.get("QUERY_STRING", "") \
+                or "\x00" in request.META.get("QUERY_STRING", ""):
+            message = "The address contains a NUL character."
+            if request.path_info.startswith("/api/"):
+                return JsonResponse({"error": {"code": "bad_request", "message": message, "field": None}},
+                                    status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+

@@ -33,6 +33,7 @@ from django.db.models.functions import Coalesce
 from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
 from voxpop.scoring.models import Assessment, DuplicateBand, SignalHit
+from voxpop.webhooks.services import webhook_comment_changed
 
 from .models import CommenterRestriction, ModerationDecision
 from .services import StaleDecision
@@ -189,6 +190,7 @@ def _take_down(*, comment_id: int, from_statuses: list[str], to_status: str, act
                 comment_id=comment_id, revision_id=current["current_revision_id"], actor=actor, action=action,
                 from_status=current["status"], to_status=to_status, note=note, decided_at=now,
             )
+            webhook_comment_changed(comment_id=comment_id, from_status=current["status"], to_status=to_status, now=now)
             _blank([comment_id], now=now)
             return True
     raise StaleDecision(comment_id=comment_id, revision_id=current["current_revision_id"])

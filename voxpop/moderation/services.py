@@ -4,6 +4,7 @@ Each decision targets the revision the moderator saw. The update is a compare-an
 (status, current_revision), so of two moderators deciding on one revision exactly one wins and the
 other gets `StaleDecision` (G3); each winning decision writes one ModerationDecision row.
 """
+import re
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from voxpop.comments.models import Comment, CommentRevision
 from voxpop.desks.models import Desk, HouseRule
 from voxpop.desks.selectors import house_rule_get
 from voxpop.scoring.language import tag_normalized
+from voxpop.webhooks.services import webhook_comment_changed
 
 from .models import CommenterRestriction, ModerationDecision
 
@@ -37,6 +39,7 @@ def comment_approve(*, comment_id: int, revision_id: int, moderator: User, now: 
         comment_id=comment_id, revision_id=revision_id, actor=moderator, action=ModerationDecision.Action.APPROVE,
         from_status=Status.PENDING, to_status=Status.APPROVED, note=note, decided_at=now,
     )
+    webhook_comment_changed(comment_id=comment_id, from_status=Status.PENDING, to_status=Status.APPROVED, now=now)
 
 
 @transaction.atomic
@@ -49,6 +52,8 @@ def comment_reject(*, comment_id: int, revision_id: int, moderator: User | None,
         comment_id=comment_id, revision_id=revision_id, actor=moderator, action=ModerationDecision.Action.REJECT,
         from_status=Status.PENDING, to_status=Status.REJECTED, rule=rule, note=note, decided_at=now,
     )
+    webhook_comment_changed(comment_id=comment_id, from_status=Status.PENDING, to_status=Status.REJECTED, rule=rule,
+                            now=now)
 
 
 @transaction.atomic
@@ -84,6 +89,7 @@ def comment_edit(*, comment_id: int, revision_id: int, moderator: User, body: st
         comment_id=comment_id, revision=revision, actor=moderator, action=ModerationDecision.Action.EDIT,
         from_status=comment.status, to_status=to_status, rule=rule, note=note, decided_at=now,
     )
+    webhook_comment_changed(comment_id=comment_id, from_status=comment.status, to_status=to_status, now=now)
     return revision
 
 
@@ -119,6 +125,7 @@ def comment_undo(*, moderator: User, now: datetime) -> ModerationDecision:
         changes["published_at"] = None
     _compare_and_set(comment_id=last.comment_id, revision_id=last.revision_id, from_statuses=[last.to_status],
                      **changes)
+    webhook_comment_changed(comment_id=last.comment_id, from_status=last.to_status, to_status=last.from_status, now=now)
     return ModerationDecision.objects.create(
         comment_id=last.comment_id, revision_id=revision_id, actor=moderator, action=ModerationDecision.Action.UNDO,
         from_status=last.to_status, to_status=last.from_status, undoes=last, decided_at=now,
@@ -219,6 +226,37 @@ def restriction_revoke(*, restriction_id: int, moderator: User, now: datetime) -
     return CommenterRestriction.objects.filter(pk=restriction_id, revoked_at__isnull=True,
                                                desk_id__in=moderator.desk_ids()).update(
         revoked_at=now, revoked_by=moderator) == 1
+
+
+CARRIED_OVER = "Carried over from restriction {pk} (new key period): "
+CARRIED_OVER_PREFIX = re.compile(r"^Carried over from restriction \d+ \(new key period\): ")
+
+
+def restriction_carry_over(*, commenter_key: str, previous_key: str, now: datetime) -> list[CommenterRestriction]:
+    """Carry a source's holds and bans into a new key period (commenter keys change every period,
+    voxpop.common.privacy), so a restriction set in one period still applies in the next.
+
+    Each hold or ban still active on the source's previous-period key is copied onto its current key,
+    keeping who set it, why and until when; unless the current key already has that kind in that
+    desk, active or lifted, so a restriction a moderator lifted on the new key stays lifted.
+    """
+    if not commenter_key or not previous_key or commenter_key == previous_key:
+        return []
+    earlier = list(CommenterRestriction.objects.filter(commenter_key=previous_key, revoked_at__isnull=True)
+                   .exclude(expires_at__lte=now).order_by("pk"))
+    if not earlier:
+        return []
+    present = set(CommenterRestriction.objects.filter(commenter_key=commenter_key).values_list("desk_id", "kind"))
+    copies = []
+    for restriction in earlier:
+        if (restriction.desk_id, restriction.kind) in present:
+            continue
+        present.add((restriction.desk_id, restriction.kind))
+        reason = f"{CARRIED_OVER.format(pk=restriction.pk)}{CARRIED_OVER_PREFIX.sub('', restriction.reason)}"
+        copies.append(CommenterRestriction(
+            commenter_key=commenter_key, desk_id=restriction.desk_id, kind=restriction.kind, reason=reason[:1000],
+            expires_at=restriction.expires_at, created_by_id=restriction.created_by_id, created_at=now))
+    return CommenterRestriction.objects.bulk_create(copies)
 
 
 def comment_screen(*, comment: Comment, now: datetime) -> None:

@@ -5,23 +5,28 @@ Plain HTML that works with JavaScript off. On any refusal the page comes back wi
 text in the form and a message that says what to change.
 """
 import secrets
+import time
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from voxpop.common import clock
 from voxpop.common.i18n import ui_language
 from voxpop.common.middleware import embed_frame_ancestors
-from voxpop.common.privacy import commenter_key
+from voxpop.common.privacy import source_keys
+from voxpop.common.ratelimit import RateLimited, submission_admit
 from voxpop.desks.selectors import house_rule_list_for
 from voxpop.moderation import retention
+from voxpop.moderation.services import restriction_carry_over
 from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
 
@@ -34,16 +39,36 @@ FORM_SALT = "voxpop.comments.form"
 FORM_MAX_AGE = 2 * 24 * 3600  # a form older than this was probably left open in a tab for days
 
 
+def form_min_seconds() -> int:
+    """VOXPOP_FORM_MIN_SECONDS: a form sent sooner than this after it was served is a bot's (default 3)."""
+    return getattr(settings, "VOXPOP_FORM_MIN_SECONDS", 3)
+
+
+@dataclass(frozen=True)
+class FormToken:
+    nonce: str
+    issued_at: float  # Unix time the page with the form was served
+
+
 def new_form_token() -> str:
-    """A signed, timestamped nonce: it makes a resent form idempotent (G4)."""
+    """A signed, timestamped nonce: it makes a resent form idempotent (G4) and dates the form."""
     return signing.dumps(secrets.token_urlsafe(16), salt=FORM_SALT)
 
 
-def form_nonce(token: str) -> str | None:
+def form_token_read(token: str) -> FormToken | None:
+    """The nonce and issue time of a token this server signed within FORM_MAX_AGE; None otherwise."""
     try:
-        return signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
-    except signing.BadSignature:
+        nonce = signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
+        # dumps() gives "payload:timestamp:signature", the timestamp in base 62; loads() checked all three.
+        issued_at = signing.b62_decode(token.rsplit(":", 2)[1])
+    except (signing.BadSignature, ValueError, IndexError):
         return None
+    return FormToken(nonce=nonce, issued_at=issued_at)
+
+
+def form_nonce(token: str) -> str | None:
+    read = form_token_read(token)
+    return read.nonce if read else None
 
 
 # The form carries its own signed token instead of Django's CSRF cookie: readers have no session,
@@ -69,20 +94,34 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
                                "%(max)d characters. Please shorten it and send it again.") % {"max": body_max_chars()})
         return _thread_page(request, story, form, status=413)
     form = CommentForm(posted)
-    nonce = form_nonce(posted.get("token", ""))
-    if story.state_at(clock.now()) != Story.State.OPEN:
+    token = form_token_read(posted.get("token", ""))
+    now = clock.now()
+    if story.state_at(now) != Story.State.OPEN:
         form.add_error(None, _("Comments on this story are closed. Your text is below if you want to keep it."))
         return _thread_page(request, story, form, status=409)
     if not form.is_valid():
         return _thread_page(request, story, form, status=422)
-    if nonce is None:
+    if token is None:
         form.add_error(None, _("This form is out of date. Your text is still here: please send it again."))
         return _thread_page(request, story, form, status=422)
+    if time.time() - token.issued_at < form_min_seconds():
+        form.add_error(None, _("This form was sent only moments after the page opened. Your text is still "
+                               "here: please check it and send it again."))
+        return _thread_page(request, story, form, status=422)
     data = form.cleaned_data
+    submission_key = f"form:{token.nonce}"
+    keys = source_keys(request, now=now)
+    # A resent form that already made its comment is answered with that comment, whatever the limits.
+    if not selectors.comment_submission_exists(story=story, submission_key=submission_key):
+        try:
+            submission_admit(rate_key=keys.rate, story_id=story.pk, now=now)
+        except RateLimited as limited:
+            form.add_error(None, _rate_limited_message(limited.retry_after))
+            return _limited_page(request, story, form, retry_after=limited.retry_after)
     try:
         submission = services.comment_submit(
             story=story, body=data["body"], display_name=data["display_name"], parent_id=data["parent"],
-            submission_key=f"form:{nonce}", commenter_key=commenter_key(request), now=clock.now(),
+            submission_key=submission_key, commenter_key=keys.commenter, now=now,
         )
     except services.StoryClosed:
         form.add_error(None, _("Comments on this story are closed. Your text is below if you want to keep it."))
@@ -98,9 +137,23 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
                                "Your text is still here: please send it again."))
         return _thread_page(request, story, form, status=422)
     if submission.created:
+        restriction_carry_over(commenter_key=keys.commenter, previous_key=keys.previous_commenter, now=now)
         comment_intake(comment=submission.comment, now=clock.now())
     url = reverse("reader:receipt", args=[services.receipt_token(submission.comment)])
     return HttpResponseRedirect(url + "?new=1#vp-receipt", status=303)
+
+
+def _rate_limited_message(seconds: int) -> str:
+    if seconds <= 90:
+        return ngettext("Too many comments have been sent in a short time. Your text is still here: please wait "
+                        "%(count)d second, then send it again.",
+                        "Too many comments have been sent in a short time. Your text is still here: please wait "
+                        "%(count)d seconds, then send it again.", seconds) % {"count": seconds}
+    minutes = -(-seconds // 60)
+    return ngettext("Too many comments have been sent in a short time. Your text is still here: please wait "
+                    "about %(count)d minute, then send it again.",
+                    "Too many comments have been sent in a short time. Your text is still here: please wait "
+                    "about %(count)d minutes, then send it again.", minutes) % {"count": minutes}
 
 
 def _reply_to(request: HttpRequest, story: Story) -> int | None:
@@ -114,9 +167,7 @@ def _reply_to(request: HttpRequest, story: Story) -> int | None:
 
 def thread_context(request: HttpRequest, story: Story, form: CommentForm) -> dict:
     """What the thread template needs; also used by pages that include the thread server-side."""
-    parent_id = str(form["parent"].value() or "")
-    reply_to = Comment.objects.filter(pk=parent_id, story=story, status=Comment.Status.APPROVED).first() \
-        if parent_id.isdecimal() else None  # isdigit() also takes "²", which int() refuses
+    reply_to = _reply_target_of(form, story)
     return {
         "story": story,
         "thread": selectors.comment_page_published(story=story, page=request.GET.get("page", 1),
@@ -128,6 +179,25 @@ def thread_context(request: HttpRequest, story: Story, form: CommentForm) -> dic
         "reply_to": reply_to,
         "rules": house_rule_list_for(desk=story.desk, language=story.language),
     }
+
+
+def _limited_page(request: HttpRequest, story: Story, form: CommentForm, *, retry_after: int) -> HttpResponse:
+    """The 429 answer: the form with the text and the wait, without the thread, which a flood would
+    otherwise have the server render once for every refused post."""
+    context = {"story": story, "form": form, "form_token": new_form_token(), "is_open": True,
+               "reply_to": _reply_target_of(form, story),
+               "rules": house_rule_list_for(desk=story.desk, language=story.language)}
+    response = render(request, "comments/limited_page.html", context, status=429)
+    response["Retry-After"] = str(retry_after)
+    response.frame_ancestors = embed_frame_ancestors()
+    response.xframe_options_exempt = True
+    return response
+
+
+def _reply_target_of(form: CommentForm, story: Story) -> Comment | None:
+    parent_id = str(form["parent"].value() or "")
+    return Comment.objects.filter(pk=parent_id, story=story, status=Comment.Status.APPROVED).first() \
+        if parent_id.isdecimal() else None  # isdigit() also takes "²", which int() refuses
 
 
 def _thread_page(request: HttpRequest, story: Story, form: CommentForm, status: int = 200) -> HttpResponse:

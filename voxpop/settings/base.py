@@ -7,7 +7,19 @@ VOXPOP_SECRET_KEY required outside the demo (the demo keeps a generated one in t
 VOXPOP_ALLOWED_HOSTS  comma-separated host names (default: localhost names only)
 VOXPOP_SESSION_IDLE_MINUTES  a moderator idle this long signs in again (default 120; 0: never)
 VOXPOP_RETENTION_DAYS days before `voxpop purge` blanks pending and rejected comments (default 90)
+VOXPOP_WEBHOOKS_ALLOW_PRIVATE  1: webhook endpoints may be on loopback or private networks (default 0)
+VOXPOP_TRUSTED_PROXIES  comma-separated networks of reverse proxies whose X-Forwarded-For is believed
+                  (default: none; REMOTE_ADDR is the reader)
+VOXPOP_SOURCE_KEY secret of the source hashes (default: derived from VOXPOP_SECRET_KEY); replace it to
+                  make earlier periods' commenter keys underivable
+VOXPOP_SOURCE_KEY_DAYS  days each source-hash key is used before the next one (default 7)
+VOXPOP_RATE_LIMIT_SOURCE, VOXPOP_RATE_LIMIT_STORY, VOXPOP_RATE_LIMIT_GLOBAL  submission budgets,
+                  comma-separated "N/unit" (unit: second, minute, hour, day); defaults
+                  10/minute,60/hour; 120/minute; 600/minute (voxpop.common.ratelimit)
+VOXPOP_FORM_MIN_SECONDS  a reader form sent sooner than this after the page was served is refused
+                  as "too fast" (default 3)
 """
+import ipaddress
 import os
 from pathlib import Path
 
@@ -79,6 +91,56 @@ def _cache() -> dict:
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "voxpop"}
 
 
+def _rate_limit_cache() -> dict:
+    """The rate limiter's counters: the same Redis, but giving up after 250 ms so a hung Redis never
+    holds a submission (voxpop.common.ratelimit then counts in the process); per process without it."""
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                "KEY_PREFIX": "voxpop-rl", "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}}
+    # Room for the counters of every source in a flood: the default 300 entries would cull live counts.
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "voxpop-ratelimit",
+            "OPTIONS": {"MAX_ENTRIES": 200_000}}
+
+
+def _networks(name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or CIDR networks, e.g. `10.0.0.0/8, 2001:db8::/32, 127.0.0.1`."""
+    networks = []
+    for value in (v.strip() for v in os.environ.get(name, "").split(",")):
+        if not value:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(value, strict=False)))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} takes comma-separated addresses or networks such as "
+                                       f"10.0.0.0/8 or 2001:db8::/32 (got {value!r}).") from None
+    return tuple(networks)
+
+
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+def _rate_budgets(name: str, default: str) -> tuple[tuple[int, int], ...]:
+    """`10/minute,60/hour` -> ((10, 60), (60, 3600)): each a count allowed per fixed window."""
+    raw = os.environ.get(name, "").strip() or default
+    budgets = []
+    for part in (p.strip() for p in raw.split(",")):
+        count, _, unit = part.partition("/")
+        if not count.strip().isdecimal() or int(count) < 1 or unit.strip() not in RATE_UNITS:
+            raise ImproperlyConfigured(f"{name} takes comma-separated budgets such as 10/minute,60/hour "
+                                       f"(a whole number from 1, then second, minute, hour or day; got {raw!r}).")
+        budgets.append((int(count), RATE_UNITS[unit.strip()]))
+    return tuple(budgets)
+
+
+def _source_key() -> str:
+    key = os.environ.get("VOXPOP_SOURCE_KEY", "").strip()
+    if key and len(key) < 32:
+        raise ImproperlyConfigured("VOXPOP_SOURCE_KEY must be at least 32 random characters, or unset "
+                                   "(then the source hashes are keyed from VOXPOP_SECRET_KEY).")
+    return key
+
+
 SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("VOXPOP_DEBUG", "") == "1"
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get(
@@ -101,12 +163,15 @@ INSTALLED_APPS = [
     "voxpop.moderation",
     "voxpop.scoring",
     "voxpop.api",
+    "voxpop.webhooks",
+    "voxpop.transfer",
     "voxpop.workspace",
     "voxpop.site",
 ]
 
 MIDDLEWARE = [
     "voxpop.common.middleware.SecurityHeadersMiddleware",  # first: its headers go on every response
+    "voxpop.common.middleware.RefuseNulMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -134,7 +199,7 @@ TEMPLATES = [{
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-CACHES = {"default": _cache()}
+CACHES = {"default": _cache(), "ratelimit": _rate_limit_cache()}
 AUTH_USER_MODEL = "accounts.User"
 
 USE_I18N = True
@@ -189,3 +254,24 @@ VOXPOP_FRAME_ANCESTORS = os.environ.get("VOXPOP_FRAME_ANCESTORS", "'self'")
 # Pending comments older than this (since submission) and rejected ones (since the rejection) lose
 # their text, name and keys at the next `voxpop purge` (voxpop.moderation.retention).
 VOXPOP_RETENTION_DAYS = _days("VOXPOP_RETENTION_DAYS", 90)
+
+# Webhook endpoints on this machine or a private network are refused (SSRF) unless this is 1: for a
+# receiver on the same host or LAN, and for the tests' local receiver (voxpop.webhooks).
+VOXPOP_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("VOXPOP_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
+
+# Reader sources (voxpop.common.privacy): which proxies' X-Forwarded-For to believe, and the keys of
+# the source hashes, which change every VOXPOP_SOURCE_KEY_DAYS days.
+VOXPOP_TRUSTED_PROXIES = _networks("VOXPOP_TRUSTED_PROXIES")
+VOXPOP_SOURCE_KEY = _source_key()
+VOXPOP_SOURCE_KEY_DAYS = _days("VOXPOP_SOURCE_KEY_DAYS", 7)
+
+# Submission budgets per source, per story and for the site (voxpop.common.ratelimit).
+VOXPOP_RATE_LIMITS = {
+    "source": _rate_budgets("VOXPOP_RATE_LIMIT_SOURCE", "10/minute,60/hour"),
+    "story": _rate_budgets("VOXPOP_RATE_LIMIT_STORY", "120/minute"),
+    "global": _rate_budgets("VOXPOP_RATE_LIMIT_GLOBAL", "600/minute"),
+}
+
+# A reader form posted sooner than this after the page was served is refused as "too fast": people
+# take longer than that to write anything, bots that post the form at once do not.
+VOXPOP_FORM_MIN_SECONDS = _whole_number("VOXPOP_FORM_MIN_SECONDS", 3)

@@ -3,6 +3,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from voxpop.accounts.models import User
+from voxpop.webhooks.services import webhook_story_created
 
 from .models import Story, StorySettingChange
 
@@ -18,7 +19,9 @@ def story_upsert(*, key: str, fields: dict, now: datetime) -> tuple[Story, bool]
         with transaction.atomic():
             story = Story.objects.filter(key=key).first()
             if story is None:
-                return Story.objects.create(key=key, created_at=now, updated_at=now, **fields), True
+                story = Story.objects.create(key=key, created_at=now, updated_at=now, **fields)
+                webhook_story_created(story=story, now=now)
+                return story, True
             for name, value in fields.items():
                 setattr(story, name, value)
             story.updated_at = now

@@ -1,7 +1,7 @@
 """Forms of the workspace: the reason for a rejection, the text of an edit, a hold or ban."""
 from django import forms
 
-from voxpop.comments.forms import body_too_long, clean_reader_text
+from voxpop.comments.forms import ReaderTextField, body_too_long, clean_reader_text
 from voxpop.comments.limits import body_max_chars
 from voxpop.desks.models import HouseRule
 from voxpop.moderation.models import CommenterRestriction
@@ -22,7 +22,7 @@ class DecisionForm(forms.Form):
     rule = RuleChoiceField(queryset=HouseRule.objects.none(), required=False, label="House rule",
                            empty_label="Choose the house rule")
     note = forms.CharField(max_length=NOTE_MAX_CHARS, required=False, label="Note for the audit log (optional)")
-    body = forms.CharField(strip=False, required=False, widget=forms.Textarea, label="Text")
+    body = ReaderTextField(widget=forms.Textarea, label="Text")
     approve = forms.BooleanField(required=False, label="Approve as edited")
 
     def __init__(self, *args, rules: list[HouseRule], **kwargs):

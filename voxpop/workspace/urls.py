@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import auth, dashboard, editorial, scoring_admin, views
+from . import auth, dashboard, editorial, scoring_admin, views, webhooks_admin
 
 app_name = "workspace"
 urlpatterns = [
@@ -23,4 +23,7 @@ urlpatterns = [
     path("stories/<str:key>/protected/", scoring_admin.protected, name="protected"),
     path("rules/<str:desk>/<str:language>/", editorial.rules, name="rules"),
     path("words/<str:desk>/<str:language>/", scoring_admin.words, name="words"),
+    path("webhooks/", webhooks_admin.endpoints, name="webhooks"),
+    path("webhooks/<int:endpoint_id>/", webhooks_admin.endpoint, name="webhook"),
+    path("webhooks/<int:endpoint_id>/retry", webhooks_admin.retry, name="webhook-retry"),
 ]
