@@ -82,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the server, e.g. VOXPOP_RATE_LIMIT_GLOBAL=300/minute "
                              "(investigation; the recorded figures use the defaults)")
-    parser.add_argument("--output", type=Path, default=None, help="results file (default bench/results/flood-<date>.json)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="results file (default bench/results/flood-<date>.json)")
     args = parser.parse_args(argv)
 
     data_dir = Path(tempfile.mkdtemp(prefix="voxpop-flood-"))
@@ -162,8 +163,8 @@ for key in %r:
 
 
 def seed(env: dict) -> None:
-    subprocess.run([sys.executable, "-c", SEED % (STORIES,)], env={**env, "DJANGO_SETTINGS_MODULE": "voxpop.settings.base"},
-                   cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-c", SEED % (STORIES,)],
+                   env={**env, "DJANGO_SETTINGS_MODULE": "voxpop.settings.base"}, cwd=ROOT, check=True)
 
 
 def redis_flush(url: str) -> None:
@@ -465,8 +466,17 @@ def database_check(path: Path, figures: dict) -> dict:
         stored = db.execute("SELECT count(*) FROM comments_comment").fetchone()[0]
         by_story = dict(db.execute("SELECT s.key, count(*) FROM comments_comment c JOIN stories_story s "
                                    "ON s.id = c.story_id GROUP BY s.key").fetchall())
+        # Per rate-limit window (the clock minute): the story and global budgets hold in each one.
+        by_minute: dict[str, dict[str, int]] = {}
+        for minute, key, count in db.execute(
+                "SELECT strftime('%H:%M', c.created_at), s.key, count(*) FROM comments_comment c "
+                "JOIN stories_story s ON s.id = c.story_id GROUP BY 1, 2 ORDER BY 1, 2"):
+            window = by_minute.setdefault(minute, {"all": 0})
+            window["all"] += count
+            if key == ATTACKED:
+                window[ATTACKED] = count
     acknowledged = figures["flood"]["accepted"] + sum(r["accepted"] for r in figures["readers"].values())
-    return {"comments_stored": stored, "acknowledged": acknowledged, "by_story": by_story}
+    return {"comments_stored": stored, "acknowledged": acknowledged, "by_story": by_story, "by_minute": by_minute}
 
 
 def verdict(result: dict) -> list[str]:

@@ -66,11 +66,6 @@ def form_token_read(token: str) -> FormToken | None:
     return FormToken(nonce=nonce, issued_at=issued_at)
 
 
-def form_nonce(token: str) -> str | None:
-    read = form_token_read(token)
-    return read.nonce if read else None
-
-
 # The form carries its own signed token instead of Django's CSRF cookie: readers have no session,
 # the page must work inside a third-party iframe, and nothing a forged post could do needs one.
 @csrf_exempt

@@ -86,8 +86,9 @@ def _whole_number(name: str, default: int) -> int:
 def _cache() -> dict:
     url = os.environ.get("REDIS_URL", "").strip()
     if url:
+        # A hung Redis must not hold a request for long: give up after a second.
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                "KEY_PREFIX": "voxpop"}
+                "KEY_PREFIX": "voxpop", "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "voxpop"}
 
 
