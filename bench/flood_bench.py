@@ -458,7 +458,7 @@ def server_log_summary(path: Path) -> dict:
     for match in re.finditer(r"^(?:GET|POST|HEAD) \S+ (\d{3}) ", text, re.MULTILINE):
         statuses[match.group(1)] = statuses.get(match.group(1), 0) + 1
     return {"statuses": dict(sorted(statuses.items())), "tracebacks": text.count("Traceback"),
-            "rate_limit_store_warnings": text.count("rate limit store unavailable"), "log": str(path)}
+            "rate_limit_store_warnings": text.count("rate limit store unavailable")}
 
 
 def database_check(path: Path, figures: dict) -> dict:
