@@ -14,6 +14,7 @@ from voxpop.accounts.models import User
 from voxpop.accounts.services import api_token_create, moderator_save
 from voxpop.comments.services import comment_submit
 from voxpop.desks.models import Desk
+from voxpop.moderation.services import comment_approve, comment_reject
 from voxpop.desks.services import house_rules_set
 from voxpop.stories.services import story_upsert
 
@@ -62,9 +63,32 @@ def korean_story(korean_desk, now):
     }, now=now)[0]
 
 
+def approve(comment, moderator, at):
+    """Approve the comment's current revision (re-read first: earlier steps may have changed it)."""
+    comment.refresh_from_db()
+    comment_approve(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=moderator, now=at)
+
+
+def reject(comment, moderator, rule, at):
+    """Reject the comment's current revision under `rule`."""
+    comment.refresh_from_db()
+    comment_reject(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=moderator, rule=rule,
+                   note="", now=at)
+
+
 def make_moderator(username: str, desks: list[Desk], role: str = User.Role.MODERATOR) -> User:
     return moderator_save(username=username, password="correct horse battery", role=role,
                           desk_keys=[d.key for d in desks])[0]
+
+
+@pytest.fixture
+def editor(english_desk):
+    return make_moderator("edna", [english_desk], role=User.Role.EDITOR)
+
+
+@pytest.fixture
+def korean_editor(korean_desk):
+    return make_moderator("jisoo", [korean_desk], role=User.Role.EDITOR)
 
 
 @pytest.fixture

@@ -17,16 +17,6 @@ def frozen_clock(monkeypatch, now):
 
 
 @pytest.fixture
-def editor(english_desk):
-    return make_moderator("edna", [english_desk], role=User.Role.EDITOR)
-
-
-@pytest.fixture
-def korean_editor(korean_desk):
-    return make_moderator("jisoo", [korean_desk], role=User.Role.EDITOR)
-
-
-@pytest.fixture
 def put(client, token_for):
     """PUT a story as `user` (no Authorization header when user is None)."""
     def send(key, data, user=None, content_type="application/json"):

@@ -3,11 +3,11 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import approve, reject
 from voxpop.comments.models import Comment, CommentRevision
 from voxpop.desks.selectors import house_rule_get
 from voxpop.moderation.models import ModerationDecision
-from voxpop.moderation.services import (NothingToUndo, StaleDecision, comment_approve, comment_edit, comment_reject,
-                                        comment_reopen, comment_undo)
+from voxpop.moderation.services import (NothingToUndo, StaleDecision, comment_edit, comment_reopen, comment_undo)
 
 MINUTE = timedelta(minutes=1)
 
@@ -15,17 +15,6 @@ MINUTE = timedelta(minutes=1)
 @pytest.fixture
 def rule(english_desk):
     return house_rule_get(desk=english_desk, language="en", number=2)
-
-
-def approve(comment, who, at):
-    comment.refresh_from_db()
-    comment_approve(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=who, now=at)
-
-
-def reject(comment, who, rule, at):
-    comment.refresh_from_db()
-    comment_reject(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=who, rule=rule,
-                   note="", now=at)
 
 
 def edit(comment, who, rule, at, body="The night bus is my only way [removed].", approve=False):

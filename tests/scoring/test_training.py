@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
+from tests.conftest import approve, reject
 from voxpop.cli import main
 from voxpop.comments.models import Comment
 from voxpop.desks.selectors import house_rule_get
 from voxpop.moderation.models import ModerationDecision
-from voxpop.moderation.services import comment_approve, comment_edit, comment_reject, comment_reopen, comment_undo
+from voxpop.moderation.services import comment_edit, comment_reject, comment_reopen, comment_undo
 from voxpop.scoring import classifier, training
 from voxpop.scoring.models import ClassifierModel
 from voxpop.scoring.training import APPROVE, REJECT
@@ -30,17 +31,6 @@ def fresh_cache():
 @pytest.fixture
 def rule(english_desk):
     return house_rule_get(desk=english_desk, language="en", number=1)
-
-
-def approve(comment, who, at):
-    comment.refresh_from_db()
-    comment_approve(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=who, now=at)
-
-
-def reject(comment, who, rule, at):
-    comment.refresh_from_db()
-    comment_reject(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=who, rule=rule,
-                   note="", now=at)
 
 
 def edit(comment, who, rule, at, body, approve=False):

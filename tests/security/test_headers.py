@@ -10,7 +10,6 @@ import re
 import django_otp
 import lxml.html
 import pytest
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
 

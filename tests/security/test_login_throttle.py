@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from voxpop.accounts.models import SignInFailure
 from voxpop.common import clock
-from voxpop.common.middleware import SEEN_AT, SIGNED_IN_AT
+from voxpop.common.middleware import SIGNED_IN_AT
 from voxpop.workspace import throttle
 
 SIGN_IN = "/moderation/sign-in/"

@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
+from tests.conftest import approve, reject
 from voxpop.api.representations import comment_public_json
 from voxpop.comments.models import Comment
 from voxpop.desks.selectors import house_rule_get
 from voxpop.moderation.retention import commenter_erase, comment_withdraw
-from voxpop.moderation.services import (StaleDecision, comment_approve, comment_edit, comment_reject, comment_reopen,
+from voxpop.moderation.services import (StaleDecision, comment_approve, comment_edit, comment_reopen,
                                         comment_undo)
 from voxpop.stories.services import story_upsert
 from voxpop.webhooks.models import Delivery, Endpoint, Event
@@ -31,17 +32,6 @@ def endpoint(endpoint_for, story):
 @pytest.fixture
 def rule(english_desk):
     return house_rule_get(desk=english_desk, language="en", number=2)
-
-
-def approve(comment, moderator, at):
-    comment.refresh_from_db()
-    comment_approve(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=moderator, now=at)
-
-
-def reject(comment, moderator, rule, at):
-    comment.refresh_from_db()
-    comment_reject(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=moderator, rule=rule,
-                   note="", now=at)
 
 
 def edit(comment, moderator, rule, at, body=MASKED, approve=False):

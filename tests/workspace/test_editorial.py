@@ -5,6 +5,7 @@ import lxml.html
 import pytest
 
 from tests.conftest import make_moderator
+from tests.workspace.conftest import form_values
 from voxpop.accounts.models import User
 from voxpop.desks.models import HouseRule
 from voxpop.moderation.services import comment_reject
@@ -16,28 +17,6 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 STORIES = "/moderation/stories/"
 STORY = "/moderation/stories/harbour-buses/"
 RULES = "/moderation/rules/english/en/"
-
-
-@pytest.fixture
-def editor(english_desk):
-    return make_moderator("edna", [english_desk], role=User.Role.EDITOR)
-
-
-@pytest.fixture
-def korean_editor(korean_desk):
-    return make_moderator("jisoo", [korean_desk], role=User.Role.EDITOR)
-
-
-@pytest.fixture
-def as_editor(signed_in, editor):
-    return signed_in(editor)
-
-
-def form_values(client, url: str) -> dict:
-    """What the browser would submit from the page's form at `url`, untouched."""
-    doc = lxml.html.fromstring(client.get(url).content)
-    form = next(f for f in doc.forms if f.action == url)
-    return {name: value for name, value in form.form_values() if name != "csrfmiddlewaretoken"}
 
 
 def save_settings(client, **changes):

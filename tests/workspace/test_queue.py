@@ -99,7 +99,7 @@ def test_decided_counts_stop_at_the_cap(queue, post, moderator, monkeypatch, now
 
 def test_approved_tab_lists_published_newest_first(queue, post, moderator, now):
     """status=approved lists approved comments, the most recently published first."""
-    first, second, pending = post(), post(), post()
+    first, second, _still_pending = post(), post(), post()
     for comment, minutes in ((first, 1), (second, 2)):
         comment_approve(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=moderator,
                         now=now + timedelta(minutes=minutes))

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import make_moderator
+from tests.workspace.conftest import form_values
 from voxpop.accounts.models import User
 from voxpop.scoring.editorial import MAX_ENTRIES
 from voxpop.scoring.models import ProtectedName, ProtectedNameChange, WordList
@@ -15,28 +16,6 @@ pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 WORDS = "/moderation/words/english/en/"
 PROTECTED = "/moderation/stories/harbour-buses/protected/"
-
-
-@pytest.fixture
-def editor(english_desk):
-    return make_moderator("edna", [english_desk], role=User.Role.EDITOR)
-
-
-@pytest.fixture
-def korean_editor(korean_desk):
-    return make_moderator("jisoo", [korean_desk], role=User.Role.EDITOR)
-
-
-@pytest.fixture
-def as_editor(signed_in, editor):
-    return signed_in(editor)
-
-
-def form_values(client, url: str) -> dict:
-    """What the browser would submit from the page's first form posting to `url`, untouched."""
-    doc = lxml.html.fromstring(client.get(url).content)
-    form = next(f for f in doc.forms if f.action == url)
-    return {name: value for name, value in form.form_values() if name != "csrfmiddlewaretoken"}
 
 
 def post_form(client, url: str, data: dict):
