@@ -35,7 +35,6 @@ import random
 import re
 import resource
 import secrets
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -47,6 +46,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlencode
+
+from serverutil import server_stop, tail  # bench/serverutil.py, beside this file
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -193,24 +194,6 @@ def server_wait(base: str, server: subprocess.Popen, log_path: Path, timeout: fl
             pass
         time.sleep(0.2)
     raise RuntimeError(f"server not healthy after {timeout} s:\n{tail(log_path)}")
-
-
-def server_stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 # --- HTTP ----------------------------------------------------------------------------------------

@@ -27,7 +27,6 @@ import platform
 import random
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -45,6 +44,7 @@ ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import corpus  # noqa: E402  (bench/corpus.py, beside this file)
+from serverutil import server_stop, tail  # noqa: E402
 
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "voxpop_bench"
@@ -346,24 +346,6 @@ def server_wait(base: str, server: subprocess.Popen, log_path: Path, timeout: fl
             pass
         time.sleep(0.2)
     raise RuntimeError(f"server not healthy after {timeout} s:\n{tail(log_path)}")
-
-
-def server_stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
 
 
 # --- HTTP client ---------------------------------------------------------------------------------
