@@ -219,11 +219,20 @@ def cmd_demo(args) -> int:
     from voxpop.stories.models import Story
 
     call_command("migrate", interactive=False, verbosity=0)
+    _thread_cache_reset()
     credentials = data_dir / "demo-moderator.json"
     if not demo_is_loaded() and not Story.objects.exists():
         demo_load(now=clock.now(), credentials_file=credentials)
     _print_demo_banner(args.host, args.port, credentials)
     return _exec_server(args.host, args.port, workers=2)
+
+
+def _thread_cache_reset() -> None:
+    """Cached threads may come from another database in this data directory (one deleted and made
+    anew): a starting server renders every thread afresh."""
+    from voxpop.common.thread_cache import threads_changed_everywhere
+
+    threads_changed_everywhere()
 
 
 def _print_demo_banner(host: str, port: int, credentials: Path) -> None:

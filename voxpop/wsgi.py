@@ -1,6 +1,11 @@
+"""The WSGI application: Django, with the cached read path of published threads in front."""
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxpop.settings.base")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from voxpop.reader.fastpath import ThreadReadPath  # noqa: E402 -- needs the settings and apps loaded above
+
+application = ThreadReadPath(django_application)

@@ -288,15 +288,26 @@ def test_same_form_posted_twice_makes_one_comment(send):
     assert Comment.objects.count() == 1
 
 
-def test_same_form_token_with_other_text_is_refused_with_text_kept(send):
-    """A reused form token with different text is refused, the new text still in the textarea."""
+def test_one_page_token_with_other_text_makes_another_comment(send):
+    """The token is shared by every reader of the page (it is cached): other text is another comment."""
     token = new_form_token()
     send("First text.", token=token)
 
     response = send("Other text.", token=token)
 
-    assert response.status_code == 422
-    assert textarea(response) == "Other text."
+    assert response.status_code == 303
+    assert sorted(c.current_revision.body for c in Comment.objects.all()) == ["First text.", "Other text."]
+
+
+def test_script_key_makes_a_resent_form_one_comment(send):
+    """A script's `idempotency_key` identifies the submission, even if the text was changed meanwhile."""
+    first = send("Sent once.", idempotency_key="k-1")
+    second = send("Sent once.", idempotency_key="k-1")
+    third = send("Edited before resending.", idempotency_key="k-1")
+
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert first["Location"] == second["Location"]
+    assert third.status_code == 422 and textarea(third) == "Edited before resending."
     assert Comment.objects.count() == 1
 
 

@@ -2,7 +2,7 @@
 from datetime import datetime
 from functools import wraps
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.urls import reverse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +17,7 @@ from voxpop.common.privacy import source_keys
 from voxpop.common.ratelimit import RateLimited, submission_admit
 from voxpop.moderation.selectors import comment_list_for_queue, comment_list_for_queue_by_risk
 from voxpop.moderation.services import restriction_carry_over
+from voxpop.reader.views import public_thread_response
 from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
 from voxpop.stories.selectors import story_list_visible
@@ -107,7 +108,12 @@ def story_comments(request, key):
     after = decode_cursor(request.GET.get("cursor", ""), datetime, int)
     page = comment_selectors.comment_list_published_after(story=story, after=after, limit=limit + 1)
     cursor = encode_cursor(page[limit - 1].published_at, page[limit - 1].pk) if len(page) > limit else None
-    return _json({"comments": [comment_public_json(c) for c in page[:limit]], "next": _next_link(request, cursor)})
+    # Only the parameters that choose the page go into the link: the answer is shared by every reader.
+    query = QueryDict(mutable=True)
+    query.update({k: request.GET[k] for k in ("limit",) if k in request.GET} | {"cursor": cursor})
+    response = _json({"comments": [comment_public_json(c) for c in page[:limit]],
+                      "next": f"{request.path}?{query.urlencode()}" if cursor else None})
+    return public_thread_response(request, story, response)
 
 
 def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:

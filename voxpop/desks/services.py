@@ -2,6 +2,8 @@ from datetime import datetime
 
 from django.db import transaction
 
+from voxpop.common.thread_cache import threads_changed_everywhere
+
 from .models import Desk, HouseRule
 
 
@@ -23,4 +25,5 @@ def house_rules_set(*, desk: Desk, language: str, texts: list[str], now: datetim
     for stale in current.values():
         stale.retired_at = now
         stale.save(update_fields=["retired_at"])
+    threads_changed_everywhere()  # every thread page shows its desk's rules under the form
     return result

@@ -36,7 +36,7 @@ from voxpop.scoring.models import Assessment, DuplicateBand, SignalHit
 from voxpop.webhooks.services import webhook_comment_changed
 
 from .models import CommenterRestriction, ModerationDecision
-from .services import StaleDecision
+from .services import StaleDecision, thread_changed_for_comment
 
 log = logging.getLogger(__name__)
 
@@ -191,6 +191,8 @@ def _take_down(*, comment_id: int, from_statuses: list[str], to_status: str, act
                 from_status=current["status"], to_status=to_status, note=note, decided_at=now,
             )
             webhook_comment_changed(comment_id=comment_id, from_status=current["status"], to_status=to_status, now=now)
+            if current["status"] == Comment.Status.APPROVED:
+                thread_changed_for_comment(comment_id=comment_id)
             _blank([comment_id], now=now)
             return True
     raise StaleDecision(comment_id=comment_id, revision_id=current["current_revision_id"])

@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
+from voxpop.common.thread_cache import thread_changed
 from voxpop.desks.models import Desk, HouseRule
 from voxpop.desks.selectors import house_rule_get
 from voxpop.scoring.language import tag_normalized
@@ -286,3 +287,10 @@ def _compare_and_set(*, comment_id: int, revision_id: int, from_statuses: list[s
     ).update(**changes)
     if updated != 1:
         raise StaleDecision(comment_id=comment_id, revision_id=revision_id)
+    if Status.APPROVED in from_statuses or changes.get("status") == Status.APPROVED:
+        thread_changed_for_comment(comment_id=comment_id)
+
+
+def thread_changed_for_comment(*, comment_id: int) -> None:
+    """The published thread of this comment's story changed: its cached pages are stale after commit."""
+    thread_changed(story_key=Comment.objects.filter(pk=comment_id).values_list("story__key", flat=True).get())

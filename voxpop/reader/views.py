@@ -4,12 +4,8 @@ author can also withdraw their comment.
 Plain HTML that works with JavaScript off. On any refusal the page comes back with the reader's
 text in the form and a message that says what to change.
 """
-import secrets
 import time
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -23,6 +19,7 @@ from voxpop.common import clock
 from voxpop.common.i18n import ui_language
 from voxpop.common.middleware import embed_frame_ancestors
 from voxpop.common.privacy import source_keys
+from voxpop.common import thread_cache
 from voxpop.common.ratelimit import RateLimited, submission_admit
 from voxpop.desks.selectors import house_rule_list_for
 from voxpop.moderation import retention
@@ -35,35 +32,13 @@ from voxpop.comments.forms import CommentForm
 from voxpop.comments.limits import body_max_chars
 from voxpop.comments.models import Comment
 
-FORM_SALT = "voxpop.comments.form"
-FORM_MAX_AGE = 2 * 24 * 3600  # a form older than this was probably left open in a tab for days
+from .fastpath import ENVIRON_FLAG, STORE_HEADER, TOKEN_PLACEHOLDER
+from .form_token import (FORM_MAX_AGE, form_min_seconds, form_submission_key, form_token_read,  # noqa: F401
+                         idempotency_key_valid, new_form_token)
 
-
-def form_min_seconds() -> int:
-    """VOXPOP_FORM_MIN_SECONDS: a form sent sooner than this after it was served is a bot's (default 3)."""
-    return getattr(settings, "VOXPOP_FORM_MIN_SECONDS", 3)
-
-
-@dataclass(frozen=True)
-class FormToken:
-    nonce: str
-    issued_at: float  # Unix time the page with the form was served
-
-
-def new_form_token() -> str:
-    """A signed, timestamped nonce: it makes a resent form idempotent (G4) and dates the form."""
-    return signing.dumps(secrets.token_urlsafe(16), salt=FORM_SALT)
-
-
-def form_token_read(token: str) -> FormToken | None:
-    """The nonce and issue time of a token this server signed within FORM_MAX_AGE; None otherwise."""
-    try:
-        nonce = signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
-        # dumps() gives "payload:timestamp:signature", the timestamp in base 62; loads() checked all three.
-        issued_at = signing.b62_decode(token.rsplit(":", 2)[1])
-    except (signing.BadSignature, ValueError, IndexError):
-        return None
-    return FormToken(nonce=nonce, issued_at=issued_at)
+# A published thread is the same for every reader until the next publication: proxies and CDNs may
+# keep it briefly and serve it a little longer while they fetch the new one.
+PUBLIC_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30"
 
 
 # The form carries its own signed token instead of Django's CSRF cookie: readers have no session,
@@ -71,12 +46,47 @@ def form_token_read(token: str) -> FormToken | None:
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def thread(request: HttpRequest, key: str) -> HttpResponse:
-    story = get_object_or_404(Story.objects.select_related("desk"), key=key)
+    story = _story_or_404(key)
     with translation.override(ui_language(story.language)):
         if request.method == "POST":
             return _submit(request, story)
         form = CommentForm(initial={"parent": _reply_to(request, story)})
-        return _thread_page(request, story, form)
+        return public_thread_response(request, story, _thread_page(request, story, form, token=TOKEN_PLACEHOLDER))
+
+
+@require_http_methods(["GET", "HEAD"])
+def thread_fragment(request: HttpRequest, key: str) -> HttpResponse:
+    """The thread and its form as an HTML fragment, for a CMS that includes it in its own page."""
+    story = _story_or_404(key)
+    with translation.override(ui_language(story.language)):
+        context = thread_context(request, story, CommentForm(), token=TOKEN_PLACEHOLDER)
+        response = render(request, "comments/thread.html", context)
+    response["Content-Language"] = story.language
+    return public_thread_response(request, story, response)
+
+
+def _store_seconds(story: Story) -> int:
+    """How long the read path may keep this story's thread: until it closes by the clock, at most
+    thread_cache.ENTRY_SECONDS (the page must lose its form when the story closes)."""
+    now = clock.now()
+    if story.closes_at and story.state_at(now) == Story.State.OPEN:
+        return max(1, min(thread_cache.ENTRY_SECONDS, int((story.closes_at - now).total_seconds())))
+    return thread_cache.ENTRY_SECONDS
+
+
+def _story_or_404(key: str) -> Story:
+    return get_object_or_404(Story.objects.select_related("desk"), key=key)
+
+
+def public_thread_response(request: HttpRequest, story: Story, response: HttpResponse) -> HttpResponse:
+    """A thread every reader may share: cacheable, with the form token filled in now, or by the
+    read path (voxpop.reader.fastpath) each time it sends the cached copy."""
+    response["Cache-Control"] = PUBLIC_CACHE_CONTROL
+    if request.META.get(ENVIRON_FLAG) and "reply_to" not in request.GET:
+        response[STORE_HEADER] = str(_store_seconds(story))
+    else:
+        response.content = response.content.replace(TOKEN_PLACEHOLDER.encode(), new_form_token().encode())
+    return response
 
 
 def _submit(request: HttpRequest, story: Story) -> HttpResponse:
@@ -104,8 +114,14 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
                                "here: please check it and send it again."))
         return _thread_page(request, story, form, status=422)
     data = form.cleaned_data
-    submission_key = f"form:{token.nonce}"
+    idempotency_key = posted.get("idempotency_key", "").strip()
+    if idempotency_key and not idempotency_key_valid(idempotency_key):
+        form.add_error(None, _("This form is out of date. Your text is still here: please send it again."))
+        return _thread_page(request, story, form, status=422)
     keys = source_keys(request, now=now)
+    submission_key = form_submission_key(
+        token=token, idempotency_key=idempotency_key, commenter_key=keys.commenter, body=data["body"],
+        display_name=data["display_name"], parent_id=data["parent"])
     # A resent form that already made its comment is answered with that comment, whatever the limits.
     if not selectors.comment_submission_exists(story=story, submission_key=submission_key):
         try:
@@ -160,7 +176,7 @@ def _reply_to(request: HttpRequest, story: Story) -> int | None:
     return parent_id if exists else None
 
 
-def thread_context(request: HttpRequest, story: Story, form: CommentForm) -> dict:
+def thread_context(request: HttpRequest, story: Story, form: CommentForm, *, token: str | None = None) -> dict:
     """What the thread template needs; also used by pages that include the thread server-side."""
     reply_to = _reply_target_of(form, story)
     return {
@@ -170,7 +186,7 @@ def thread_context(request: HttpRequest, story: Story, form: CommentForm) -> dic
         "total": selectors.comment_count_published(story=story),
         "is_open": story.state_at(clock.now()) == Story.State.OPEN,
         "form": form,
-        "form_token": new_form_token(),
+        "form_token": token or new_form_token(),
         "reply_to": reply_to,
         "rules": house_rule_list_for(desk=story.desk, language=story.language),
     }
@@ -184,6 +200,7 @@ def _limited_page(request: HttpRequest, story: Story, form: CommentForm, *, retr
                "rules": house_rule_list_for(desk=story.desk, language=story.language)}
     response = render(request, "comments/limited_page.html", context, status=429)
     response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "private, no-store"
     response.frame_ancestors = embed_frame_ancestors()
     response.xframe_options_exempt = True
     return response
@@ -195,8 +212,14 @@ def _reply_target_of(form: CommentForm, story: Story) -> Comment | None:
         if parent_id.isdecimal() else None  # isdigit() also takes "²", which int() refuses
 
 
-def _thread_page(request: HttpRequest, story: Story, form: CommentForm, status: int = 200) -> HttpResponse:
-    response = render(request, "comments/thread_page.html", thread_context(request, story, form), status=status)
+def _thread_page(request: HttpRequest, story: Story, form: CommentForm, status: int = 200,
+                 token: str | None = None) -> HttpResponse:
+    """The page with the thread and the form; an answer to a post holds the reader's text, so it is
+    never stored by any cache."""
+    context = thread_context(request, story, form, token=token)
+    response = render(request, "comments/thread_page.html", context, status=status)
+    if request.method == "POST":
+        response["Cache-Control"] = "private, no-store"
     response.frame_ancestors = embed_frame_ancestors()
     response.xframe_options_exempt = True
     return response

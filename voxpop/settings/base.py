@@ -103,6 +103,18 @@ def _rate_limit_cache() -> dict:
             "OPTIONS": {"MAX_ENTRIES": 200_000}}
 
 
+def _thread_cache() -> dict:
+    """Rendered threads (voxpop.common.thread_cache), shared by every worker: Redis when configured,
+    else files in the data directory, which every worker of one host sees. A hung Redis is given up
+    after 250 ms: the thread is then rendered from the database instead."""
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                "KEY_PREFIX": "voxpop", "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25}}
+    return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache" / "threads"), "OPTIONS": {"MAX_ENTRIES": 20_000}}
+
+
 def _networks(name: str) -> tuple[str, ...]:
     """Comma-separated addresses or CIDR networks, e.g. `10.0.0.0/8, 2001:db8::/32, 127.0.0.1`."""
     networks = []
@@ -199,7 +211,7 @@ TEMPLATES = [{
 
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-CACHES = {"default": _cache(), "ratelimit": _rate_limit_cache()}
+CACHES = {"default": _cache(), "ratelimit": _rate_limit_cache(), "threads": _thread_cache()}
 AUTH_USER_MODEL = "accounts.User"
 
 USE_I18N = True

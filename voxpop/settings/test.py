@@ -16,3 +16,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # address within one frozen minute: the tests of these limits (tests/security/) set their own values.
 VOXPOP_FORM_MIN_SECONDS = 0
 VOXPOP_RATE_LIMITS = {"source": ((100_000, 60),), "story": ((100_000, 60),), "global": ((100_000, 60),)}
+
+if "REDIS_URL" not in os.environ:
+    # One test process: memory is enough, and nothing outlives the run.
+    CACHES["threads"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
+                         "LOCATION": "voxpop-threads"}

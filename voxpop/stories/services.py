@@ -3,6 +3,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from voxpop.accounts.models import User
+from voxpop.common.thread_cache import thread_changed
 from voxpop.webhooks.services import webhook_story_created
 
 from .models import Story, StorySettingChange
@@ -26,6 +27,7 @@ def story_upsert(*, key: str, fields: dict, now: datetime) -> tuple[Story, bool]
                 setattr(story, name, value)
             story.updated_at = now
             story.save()
+            thread_changed(story_key=key)  # title, state and closing time are on the thread page
             return story, False
     except IntegrityError:
         if not Story.objects.filter(key=key).exists():
@@ -71,6 +73,7 @@ def story_settings_update(*, story: Story, actor: User, state: str, closes_at: d
     for name, value in changed.items():
         setattr(story, name, value)
     story.updated_at = now
+    thread_changed(story_key=story.key)
     return StorySettingChange.objects.bulk_create([
         StorySettingChange(story=story, actor=actor, changed_at=now, field=name,
                            old=_as_text(seen[name]), new=_as_text(value))
