@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TextIO
 
 from voxpop.common import clock
+from voxpop.common.thread_cache import threads_changed_everywhere
 from voxpop.desks.models import Desk
 
 from .disqus import DisqusReader
@@ -67,6 +68,7 @@ def import_run(*, fmt: str, path: str, desk_key: str | None, language: str | Non
     except ImportFileError as error:
         print(f"voxpop: {path}, {error}", file=stderr)
         return 1
+    threads_changed_everywhere()  # imported comments may be published: cached threads must show them
     print(summary.report(), file=stdout)
     return 0
 
@@ -79,6 +81,7 @@ def _restore(file: Path, *, stdout: TextIO, stderr: TextIO) -> int:
     progress = Progress(label=f"restoring {file.name}", unit="lines", stream=stderr)
     with open(file, "rb") as lines:
         counts = everything_import(lines=lines, progress=progress)
+    threads_changed_everywhere()
     parts = ", ".join(f"{count:,} {kind}" for kind, count in counts.items() if kind != "voxpop")
     print(f"Restored from {file}: {parts}.", file=stdout)
     if counts["user"]:
