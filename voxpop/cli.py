@@ -6,6 +6,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from voxpop.embed.cli import add_site_commands
 
 # `serve` runs behind HTTPS with secure cookies and HSTS; `demo` keeps the base settings for plain
 # http on 127.0.0.1. An explicit DJANGO_SETTINGS_MODULE wins for both.
@@ -110,6 +111,8 @@ def _parser() -> argparse.ArgumentParser:
     hooks_list = hooks_sub.add_parser("list", help="list the endpoints with their queued and dead deliveries")
     hooks_list.set_defaults(handler=cmd_webhooks_list)
     hooks.set_defaults(handler=lambda args: hooks.print_help() or 2)
+
+    add_site_commands(sub, setup=_setup)
 
     importer = sub.add_parser(
         "import", help="import old comments (Disqus XML, WordPress WXR, an Isso database) or restore an export",

@@ -8,7 +8,8 @@ from django.urls import resolve
 from voxpop.api.urls import urlpatterns
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-SAMPLE_ARGUMENTS = {"key": "no-such-story", "comment_id": "999999"}
+SAMPLE_ARGUMENTS = {"key": "no-such-story", "comment_id": "999999", "restriction_id": "999999", "name_id": "999999",
+                    "desk": "no-such-desk", "language": "en"}
 
 
 @pytest.fixture

@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from voxpop.comments.models import Comment
 from voxpop.common import thread_cache
 from voxpop.desks.services import house_rules_set
+from voxpop.embed import cors
+from voxpop.embed.services import site_create
 from voxpop.moderation.services import comment_approve, comment_edit
 from voxpop.reader import fastpath
 from voxpop.reader.form_token import form_token_read
@@ -247,3 +249,29 @@ def test_answer_to_a_post_is_never_stored(client, story):
     assert response.status_code == 422
     assert response["Cache-Control"] == "private, no-store"
     assert Comment.objects.count() == 0
+
+
+def test_cors_is_decided_per_request_not_stored(story, now):
+    """A cached thread gets Access-Control-Allow-Origin only for a listed site's origin, per request."""
+    site_create(name="Harbour Times", origins=["https://harbour.example"], desk_keys=[story.desk.key], now=now)
+    cors._memo = (0.0, frozenset())  # the read path's five-second memo of the origins
+    app = fastpath.ThreadReadPath(inner := Counting())
+    listed = {"HTTP_ORIGIN": "https://harbour.example"}
+
+    first = get(app, THREAD + "fragment", **listed)
+    other = get(app, THREAD + "fragment", HTTP_ORIGIN="https://elsewhere.example")
+    again = get(app, THREAD + "fragment", **listed)
+
+    assert first[1]["Access-Control-Allow-Origin"] == "https://harbour.example"
+    assert "Access-Control-Allow-Origin" not in other[1]
+    assert again[1]["Access-Control-Allow-Origin"] == "https://harbour.example"
+    assert inner.calls == 1
+
+
+def test_fragment_links_and_form_point_back_to_voxpop(story, settings):
+    """Included in a CMS page, the fragment's form and links must reach Voxpop, not the CMS."""
+    settings.VOXPOP_PUBLIC_URL = "https://comments.example"
+    _, _, body = get(fastpath.ThreadReadPath(Counting()), THREAD + "fragment")
+
+    [action] = lxml.html.fromstring(body).xpath("//form/@action")
+    assert action == "https://comments.example" + THREAD + "#vp-form"

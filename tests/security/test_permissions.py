@@ -26,6 +26,7 @@ from voxpop.comments.models import Comment
 from voxpop.comments.selectors import comment_get_by_receipt
 from voxpop.desks.selectors import house_rule_get
 from voxpop.moderation.services import comment_approve, restriction_create
+from voxpop.scoring.editorial import protected_name_add
 from voxpop.webhooks.services import endpoint_create
 from voxpop.workspace.auth import EDITORS
 
@@ -90,8 +91,33 @@ ACCESS = {
     "api:story-comments": public("GET", "POST", why="the published thread and the reader's comment form, as JSON"),
     "api:queue": Access(why="pending comments of the token holder's desks only"),
     "api:decisions": Access(names_object=True),
+    "api:counts": public("GET", why="published comment counts for article lists: what any reader sees"),
+    "api:proof-of-work": public("GET", why="the form token every thread page carries, for a proof-of-work"),
+    # The workspace through the API (voxpop/api/moderation_views.py, editorial_views.py).
+    "api:comments": Access(why="the queues of the token holder's desks only; another desk's ?desk= is 404"),
+    "api:comment": Access(names_object=True),
+    "api:route": Access(names_object=True),
+    "api:undo": Access(why="undoes the token holder's own last decision"),
+    "api:bulk": Access(why="decides only comments of the token holder's desks among those posted"),
+    "api:restrictions": Access(why="lists and sets holds and bans in the token holder's desks only"),
+    "api:restriction-lift": Access(names_object=True),
+    "api:audit": Access(why="decisions on the token holder's desks' comments only"),
+    "api:dashboard": Access(roles=EDITORS, why="figures of the token holder's desks"),
+    "api:story-settings": Access(names_object=True, roles=EDITORS),
+    "api:protected-names": Access(names_object=True, roles=EDITORS),
+    "api:protected-name": Access(names_object=True, roles=EDITORS),
+    "api:rules": Access(names_object=True, roles=EDITORS),
+    "api:words": Access(names_object=True, roles=EDITORS),
     "api:openapi": public("GET", why="the API's own documentation"),
+    # The site's own pages and the operator's endpoints.
+    "site:home": public("GET", why="the demo newsroom's front page"),
+    "site:article": public("GET", why="a demo article page with the published thread"),
+    "site:healthz": public("GET", why="the process is up: no data"),
+    "site:readyz": public("GET", why="the database and cache answer: no data"),
+    "site:metrics": Access(roles=ADMINS, why="site-wide counts: VOXPOP_METRICS_ALLOW networks or an admin's token"),
 }
+# Routes that take a bearer token like the API but refuse with 403 rather than 401 (not API clients).
+OPERATOR_ROUTES = {"site:metrics"}
 
 WORKSPACE_METHODS = ("GET", "POST")
 API_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -105,7 +131,8 @@ class Route:
 
     @property
     def api(self) -> bool:
-        return self.name.startswith("api:")
+        """Authenticated by a bearer token, not a session."""
+        return self.name.startswith("api:") or self.name in OPERATOR_ROUTES
 
     @property
     def params(self) -> list[str]:
@@ -128,10 +155,10 @@ def _walk(patterns, prefix: str, namespace: str):
 
 
 def guarded_routes() -> list[Route]:
-    """Every route of the workspace and the API, as the root URL configuration mounts them."""
+    """Every route of the workspace, the API and the site, as the root URL configuration mounts them."""
     routes = []
     for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace in ("workspace", "api"):
+        if isinstance(entry, URLResolver) and entry.namespace in ("workspace", "api", "site"):
             routes += _walk(entry.url_patterns, "/" + entry.pattern._route, entry.namespace)
     return routes
 
@@ -144,6 +171,13 @@ def route_ids(routes):
 
 
 # The English desk, with something behind every kind of route, and the people who must not get in.
+
+
+@pytest.fixture(autouse=True)
+def metrics_by_token_only(settings):
+    """Every caller here is the test client at 127.0.0.1, which VOXPOP_METRICS_ALLOW lets read /metrics by
+    design (tests/site/test_metrics.py): here no network is allowed, so only a token could open it."""
+    settings.VOXPOP_METRICS_ALLOW = ()
 
 
 @pytest.fixture
@@ -161,7 +195,8 @@ def english(story, english_desk, moderator, submit, now):
     return {
         "pending": pending, "rule": rule,
         "values": {"comment_id": pending.pk, "restriction_id": restriction.pk, "key": story.key,
-                   "desk": english_desk.key, "language": "en", "endpoint_id": endpoint.pk},
+                   "desk": english_desk.key, "language": "en", "endpoint_id": endpoint.pk,
+                   "name_id": protected_name_add(story=story, name="Jane Source", editor=moderator, now=now).pk},
     }
 
 
@@ -275,14 +310,16 @@ def _check_signed_out(route: Route, client: Client, english, *, values=None, hea
         answers[method] = send(client, route, method, english, values=values, headers=headers)
     for method, response in answers.items():
         assert not leaks(response), (route.name, method, leaks(response))
-        if route.api:
+        if route.name in OPERATOR_ROUTES:
+            assert response.status_code in (403, 405), (route.name, method, response.status_code)
+        elif route.api:
             assert response.status_code in (401, 405), (route.name, method, response.status_code)
         else:
             assert response.status_code == 405 or redirects_to_sign_in(response), \
                 (route.name, method, response.status_code, response.get("Location"))
     refused = [r for r in answers.values() if r.status_code != 405]
     assert access.public or refused, f"{route.name}: every method answered 405, so nothing was tried"
-    if route.api:
+    if route.api and route.name not in OPERATOR_ROUTES:
         assert all(r.status_code == 401 and r["WWW-Authenticate"].startswith("Bearer") for r in refused)
     assert state() == before, f"{route.name}: a signed-out request changed data"
 

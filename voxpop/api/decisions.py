@@ -1,4 +1,4 @@
-"""POST /api/v1/moderation/comments/{id}/decisions: approve, reject or edit one revision."""
+"""POST /api/v1/moderation/comments/{id}/decisions: approve, reject, edit or reopen one revision."""
 from datetime import datetime
 
 from django import forms
@@ -16,7 +16,7 @@ from voxpop.scoring.services import comment_score
 from .errors import ApiError, not_found
 from .request import optional_int, optional_string
 
-ACTIONS = ("approve", "reject", "edit")
+ACTIONS = ("approve", "reject", "edit", "reopen")
 NOTE_MAX_CHARS = 1000
 
 
@@ -26,19 +26,23 @@ def decide(*, user: User, comment_id: int, data: dict, now: datetime) -> Comment
         raise not_found("comment in your desks")
     action = data.get("action")
     if action not in ACTIONS:
-        raise ApiError(422, "invalid", "'action' must be one of approve, reject, edit.", "action")
+        raise ApiError(422, "invalid", "'action' must be one of approve, reject, edit, reopen.", "action")
     revision = optional_int(data, "revision")
     if revision is None:
         raise ApiError(422, "required", "'revision' is required: the revision id you decided on.", "revision")
-    note = optional_string(data, "note")
-    if len(note) > NOTE_MAX_CHARS:
-        raise ApiError(422, "too_long", f"'note' is limited to {NOTE_MAX_CHARS} characters.", "note")
+    try:
+        note = clean_reader_text(optional_string(data, "note"), max_chars=NOTE_MAX_CHARS,
+                                 too_long=lambda count, limit: f"'note' is limited to {limit} characters.")
+    except forms.ValidationError as error:
+        raise ApiError(422, error.code or "invalid", error.messages[0], "note") from None
     common = {"comment_id": comment.pk, "revision_id": revision, "moderator": user, "now": now}
     try:
         if action == "approve":
             services.comment_approve(note=note, **common)
         elif action == "reject":
             services.comment_reject(rule=_rule(comment, data), note=note, **common)
+        elif action == "reopen":
+            services.comment_reopen(note=note, **common)
         else:
             approve = data.get("approve", False)
             if not isinstance(approve, bool):

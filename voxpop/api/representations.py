@@ -56,3 +56,51 @@ def comment_moderation_json(comment: Comment) -> dict:
         "created_at": timestamp(comment.created_at), "published_at": timestamp(comment.published_at),
         "edited": edit_json(comment),
     }
+
+
+# Moderators' records of one comment, the audit log, holds and bans (moderation_views.py).
+
+def rule_json(rule) -> dict | None:
+    return {"number": rule.number, "text": rule.text} if rule else None
+
+
+def revision_json(revision) -> dict:
+    return {
+        "id": revision.pk, "number": revision.number, "body": revision.body,
+        "created_at": timestamp(revision.created_at),
+        "editor": revision.editor.username if revision.editor_id else None,
+        "rule": rule_json(revision.rule), "note": revision.note,
+    }
+
+
+def decision_json(decision) -> dict:
+    """One row of the audit log; `actor` null is the system (a ban's rejection, retention)."""
+    return {
+        "id": decision.pk, "comment": decision.comment_id, "revision": decision.revision_id,
+        "action": decision.action, "from_status": decision.from_status, "to_status": decision.to_status,
+        "actor": decision.actor.username if decision.actor_id else None, "rule": rule_json(decision.rule),
+        "note": decision.note, "decided_at": timestamp(decision.decided_at), "undoes": decision.undoes_id,
+    }
+
+
+def restriction_json(restriction, *, now: datetime) -> dict:
+    return {
+        "id": restriction.pk, "commenter": restriction.commenter_key, "desk": restriction.desk.key,
+        "kind": restriction.kind, "reason": restriction.reason,
+        "created_by": restriction.created_by.username, "created_at": timestamp(restriction.created_at),
+        "expires_at": timestamp(restriction.expires_at),
+        "lifted_by": restriction.revoked_by.username if restriction.revoked_by_id else None,
+        "lifted_at": timestamp(restriction.revoked_at), "active": restriction.is_active(now),
+    }
+
+
+def comment_detail_json(comment: Comment, *, revisions, decisions, restrictions, history, now: datetime) -> dict:
+    """A comment as its workspace page shows it: the queue fields plus its whole record."""
+    return {
+        **comment_moderation_json(comment),
+        "revisions": [revision_json(r) for r in revisions],
+        "decisions": [decision_json(d) for d in decisions],
+        "restrictions": [restriction_json(r, now=now) for r in restrictions],
+        "history": [{"id": c.pk, "story": c.story.key, "status": c.status, "created_at": timestamp(c.created_at)}
+                    for c in history],
+    }

@@ -1,4 +1,5 @@
 """JSON API v1: every route of PRODUCT.md section 4, each a thin shell around a service or selector."""
+import time
 from datetime import datetime
 from functools import wraps
 
@@ -13,10 +14,12 @@ from voxpop.comments import services as comment_services
 from voxpop.comments.forms import CommentForm
 from voxpop.comments.limits import IDEMPOTENCY_KEY_MAX_CHARS
 from voxpop.common import clock
+from voxpop.common.pow import HEADER as PROOF_HEADER, proof_header_read, proof_verify
 from voxpop.common.privacy import source_keys
-from voxpop.common.ratelimit import RateLimited, submission_admit
+from voxpop.common.ratelimit import UNPROVEN, RateLimited, submission_admit
 from voxpop.moderation.selectors import comment_list_for_queue, comment_list_for_queue_by_risk
 from voxpop.moderation.services import restriction_carry_over
+from voxpop.reader.form_token import form_token_read
 from voxpop.reader.views import public_thread_response
 from voxpop.scoring.intake import comment_intake
 from voxpop.stories.models import Story
@@ -133,11 +136,16 @@ def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
     submission_key = f"api:{idempotency_key}" if idempotency_key else None
     # A retry that already made its comment is answered with that comment, whatever the limits.
     if not (submission_key and comment_selectors.comment_submission_exists(story=story, submission_key=submission_key)):
+        # `Proof-Of-Work: <token> <nonce>` buys the ordinary budget; without a valid one, the stricter one.
+        token, nonce = proof_header_read(request.headers.get(PROOF_HEADER, ""))
+        proof = proof_verify(token=form_token_read(token) if token else None, body=optional_string(data, "body"),
+                             nonce=nonce, now=time.time())
         try:
-            submission_admit(rate_key=keys.rate, story_id=story.pk, now=now)
+            submission_admit(rate_key=keys.rate, story_id=story.pk, now=now, proof=proof)
         except RateLimited as limited:
-            raise ApiError(429, "rate_limited", f"Too many comments have been sent in a short time. Send it again "
-                           f"in {limited.retry_after} seconds.",
+            unproven = " without a valid Proof-Of-Work header" if limited.scope == UNPROVEN else ""
+            raise ApiError(429, "rate_limited", f"Too many comments have been sent in a short time{unproven}. "
+                           f"Send it again in {limited.retry_after} seconds.",
                            headers={"Retry-After": str(limited.retry_after)}) from None
     try:
         submission = comment_services.comment_submit(

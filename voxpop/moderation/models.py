@@ -64,6 +64,9 @@ class CommenterRestriction(models.Model):
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A copy carried into a new key period (services.restriction_carry_over) names the restriction a
+    # moderator set; copies of copies name that same one, so one lift finds the whole family.
+    original = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="copies")
 
     class Meta:
         ordering = ["-created_at", "-pk"]

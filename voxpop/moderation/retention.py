@@ -36,7 +36,7 @@ from voxpop.scoring.models import Assessment, DuplicateBand, SignalHit
 from voxpop.webhooks.services import webhook_comment_changed
 
 from .models import CommenterRestriction, ModerationDecision
-from .services import StaleDecision, thread_changed_for_comment
+from .services import StaleDecision, restriction_lift, thread_changed_for_comment
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +164,10 @@ def commenter_erase(*, commenter_key: str, admin: User, now: datetime) -> Erasur
                  if _take_down(comment_id=comment_id, from_statuses=LIVE, to_status=Status.WITHDRAWN,
                                action=Action.ERASE, actor=admin, note=ERASE_NOTE, now=now))
     restrictions = CommenterRestriction.objects.filter(commenter_key=commenter_key)
-    lifted = (restrictions.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
-              .update(revoked_at=now, revoked_by=admin))
+    # Whole carry-over families: an original left on last period's key would be copied back onto
+    # this one with the source's next comment.
+    lifted = restriction_lift(restrictions=restrictions.filter(revoked_at__isnull=True).exclude(expires_at__lte=now),
+                              actor=admin, now=now)
     restrictions.update(commenter_key="")
     log.info("commenter erased by user %s: comments=%d restrictions_lifted=%d", admin.pk, erased, lifted)
     return Erasure(comments=erased, restrictions_lifted=lifted)

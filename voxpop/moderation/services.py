@@ -8,7 +8,7 @@ import re
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 
 from voxpop.accounts.models import User
 from voxpop.comments.models import Comment, CommentRevision
@@ -222,11 +222,34 @@ def restriction_create(*, commenter_key: str, desk: Desk, kind: str, reason: str
                                                created_by=moderator, created_at=now)
 
 
+@transaction.atomic
 def restriction_revoke(*, restriction_id: int, moderator: User, now: datetime) -> bool:
-    """Lift a hold or ban of the moderator's desks; the row stays as the record of who set and lifted it."""
-    return CommenterRestriction.objects.filter(pk=restriction_id, revoked_at__isnull=True,
-                                               desk_id__in=moderator.desk_ids()).update(
-        revoked_at=now, revoked_by=moderator) == 1
+    """Lift a hold or ban of the moderator's desks, with the copies carried over from or to it.
+
+    The rows stay as the record of who set and lifted them. False if it was already lifted.
+    """
+    named = CommenterRestriction.objects.filter(pk=restriction_id, revoked_at__isnull=True,
+                                                desk_id__in=moderator.desk_ids())
+    return restriction_lift(restrictions=named, actor=moderator, now=now) > 0
+
+
+@transaction.atomic
+def restriction_lift(*, restrictions: QuerySet[CommenterRestriction], actor: User, now: datetime) -> int:
+    """Lift these restrictions and their whole carry-over family; returns how many rows were lifted.
+
+    A restriction carried into a new key period is the same decision about the same source, so it
+    ends with the one it was copied from, and lifting a copy lifts what it was copied from: else the
+    next comment would carry the lifted ban back over from the previous period's key, or a ban lifted
+    last week would go on rejecting under this week's key. Each lifted row records `actor` and `now`,
+    like any lift. A family shares one desk and one expiry (copies keep both), so an expiry ends it
+    all at once and a moderator of that desk may lift all of it.
+    """
+    roots = {original_id or pk for pk, original_id in restrictions.values_list("pk", "original_id")}
+    if not roots:
+        return 0
+    _lock_families(roots=roots)  # see _restriction_copy
+    return CommenterRestriction.objects.filter(Q(pk__in=roots) | Q(original_id__in=roots),
+                                               revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor)
 
 
 CARRIED_OVER = "Carried over from restriction {pk} (new key period): "
@@ -238,26 +261,50 @@ def restriction_carry_over(*, commenter_key: str, previous_key: str, now: dateti
     voxpop.common.privacy), so a restriction set in one period still applies in the next.
 
     Each hold or ban still active on the source's previous-period key is copied onto its current key,
-    keeping who set it, why and until when; unless the current key already has that kind in that
-    desk, active or lifted, so a restriction a moderator lifted on the new key stays lifted.
+    keeping who set it, why and until when, and linked to the restriction a moderator set
+    (`original`, the same one for a copy of a copy) so that lifting any of them lifts all
+    (`restriction_lift`); unless the current key already has that kind in that desk, active or
+    lifted, so a restriction a moderator lifted on the new key stays lifted.
     """
     if not commenter_key or not previous_key or commenter_key == previous_key:
         return []
-    earlier = list(CommenterRestriction.objects.filter(commenter_key=previous_key, revoked_at__isnull=True)
-                   .exclude(expires_at__lte=now).order_by("pk"))
-    if not earlier:
+    # Nearly every submission has nothing to carry: look before taking any lock.
+    if not _restrictions_in_force(commenter_key=previous_key, now=now).exists():
         return []
+    return _restriction_copy(commenter_key=commenter_key, previous_key=previous_key, now=now)
+
+
+def _restrictions_in_force(*, commenter_key: str, now: datetime) -> QuerySet[CommenterRestriction]:
+    return (CommenterRestriction.objects.filter(commenter_key=commenter_key, revoked_at__isnull=True)
+            .exclude(expires_at__lte=now))
+
+
+@transaction.atomic
+def _restriction_copy(*, commenter_key: str, previous_key: str, now: datetime) -> list[CommenterRestriction]:
+    # Lock the originals first, as restriction_lift does, then read what is in force: a lift running
+    # now either ends first (and what it lifted is read as lifted) or waits for these copies and
+    # lifts them too. Two comments of one source at once copy once: the second waits, then sees the
+    # first's copies.
+    in_force = _restrictions_in_force(commenter_key=previous_key, now=now)
+    _lock_families(roots={original_id or pk for pk, original_id in in_force.values_list("pk", "original_id")})
     present = set(CommenterRestriction.objects.filter(commenter_key=commenter_key).values_list("desk_id", "kind"))
     copies = []
-    for restriction in earlier:
+    for restriction in in_force.order_by("pk"):
         if (restriction.desk_id, restriction.kind) in present:
             continue
         present.add((restriction.desk_id, restriction.kind))
         reason = f"{CARRIED_OVER.format(pk=restriction.pk)}{CARRIED_OVER_PREFIX.sub('', restriction.reason)}"
         copies.append(CommenterRestriction(
             commenter_key=commenter_key, desk_id=restriction.desk_id, kind=restriction.kind, reason=reason[:1000],
-            expires_at=restriction.expires_at, created_by_id=restriction.created_by_id, created_at=now))
+            expires_at=restriction.expires_at, created_by_id=restriction.created_by_id, created_at=now,
+            original_id=restriction.original_id or restriction.pk))
     return CommenterRestriction.objects.bulk_create(copies)
+
+
+def _lock_families(*, roots: set[int]) -> None:
+    """Lock the first restriction of each family until the transaction ends (on PostgreSQL; SQLite's
+    IMMEDIATE transactions already run one at a time)."""
+    list(CommenterRestriction.objects.select_for_update().filter(pk__in=roots).values_list("pk", flat=True))
 
 
 def comment_screen(*, comment: Comment, now: datetime) -> None:

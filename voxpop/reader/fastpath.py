@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
+from voxpop.embed.cors import wsgi_cors_headers
+
 from voxpop.common import thread_cache
 from voxpop.common.thread_cache import Entry
 
@@ -37,6 +39,8 @@ _ROUTES = [
     ("fragment", re.compile(r"/stories/(?P<key>[^/]+)/comments/fragment\Z")),
     ("json", re.compile(r"/api/v1/stories/(?P<key>[^/]+)/comments\Z")),
 ]
+# Per request, not per thread: CORS is added for each request's Origin when the answer is sent.
+_NEVER_STORED = {STORE_HEADER.lower(), "content-length", "set-cookie", "access-control-allow-origin"}
 MAX_PAGE_DIGITS = 3          # deeper pages are rare enough to render each time
 MAX_CURSOR_CHARS = 200
 WAIT_SECONDS = 2.0           # how long a request without a previous rendering waits for the renderer
@@ -116,8 +120,7 @@ class ThreadReadPath:
             if hasattr(chunks, "close"):
                 chunks.close()
         lifetime = _store_seconds(captured.headers)
-        headers = tuple((n, v) for n, v in captured.headers
-                        if n.lower() not in (STORE_HEADER.lower(), "content-length", "set-cookie"))
+        headers = tuple((n, v) for n, v in captured.headers if n.lower() not in _NEVER_STORED)
         now = time.time()
         entry = Entry(generations=generations, status=captured.status_code, headers=headers, body=body,
                       etag=thread_cache.etag_for(body), expires_at=now + (lifetime or 0))
@@ -146,6 +149,8 @@ def thread_route(environ) -> tuple[str, str] | None:
         match = pattern.match(path)
         if match:
             variant = _variant(kind, query)
+            if variant and kind == "fragment":
+                variant += _origin_part(environ)
             return (match["key"], variant) if variant else None
     return None
 
@@ -170,6 +175,14 @@ def _variant(kind: str, query: str) -> str | None:
     return f"{kind}:{int(page)}:{order}"
 
 
+def _origin_part(environ) -> str:
+    """The fragment's links are absolute: without VOXPOP_PUBLIC_URL they name the host asked for."""
+    if settings.VOXPOP_PUBLIC_URL:
+        return ""
+    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
+    return f":{scheme}://{environ.get('HTTP_HOST', '')}"
+
+
 def _host_allowed(environ) -> bool:
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
     domain, _ = split_domain_port(host)
@@ -179,12 +192,12 @@ def _host_allowed(environ) -> bool:
 def _send(entry: Entry, environ, start_response, *, status_line: str | None = None):
     if entry.status == 200 and entry.etag in _if_none_match(environ):
         kept = [(n, v) for n, v in entry.headers if n.lower() in ("cache-control", "vary", "content-location")]
-        start_response("304 Not Modified", [*kept, ("ETag", entry.etag)])
+        start_response("304 Not Modified", [*kept, ("ETag", entry.etag), *wsgi_cors_headers(environ)])
         return [b""]
     body = entry.body
     if _PLACEHOLDER_BYTES in body:
         body = body.replace(_PLACEHOLDER_BYTES, new_form_token().encode())
-    headers = [*entry.headers, ("Content-Length", str(len(body)))]
+    headers = [*entry.headers, ("Content-Length", str(len(body))), *wsgi_cors_headers(environ)]
     if entry.status == 200:
         headers.append(("ETag", entry.etag))
     start_response(status_line or f"{entry.status} OK", headers)

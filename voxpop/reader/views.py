@@ -7,8 +7,9 @@ text in the form and a message that says what to change.
 import time
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _, ngettext
@@ -18,10 +19,12 @@ from django.views.decorators.http import require_http_methods
 from voxpop.common import clock
 from voxpop.common.i18n import ui_language
 from voxpop.common.middleware import embed_frame_ancestors
+from voxpop.common.pow import proof_verify
 from voxpop.common.privacy import source_keys
 from voxpop.common import thread_cache
 from voxpop.common.ratelimit import RateLimited, submission_admit
 from voxpop.desks.selectors import house_rule_list_for
+from voxpop.embed.registration import story_for_embed
 from voxpop.moderation import retention
 from voxpop.moderation.services import restriction_carry_over
 from voxpop.scoring.intake import comment_intake
@@ -46,7 +49,7 @@ PUBLIC_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30"
 @csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def thread(request: HttpRequest, key: str) -> HttpResponse:
-    story = _story_or_404(key)
+    story = _story_or_404(request, key)
     with translation.override(ui_language(story.language)):
         if request.method == "POST":
             return _submit(request, story)
@@ -57,9 +60,11 @@ def thread(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 def thread_fragment(request: HttpRequest, key: str) -> HttpResponse:
     """The thread and its form as an HTML fragment, for a CMS that includes it in its own page."""
-    story = _story_or_404(key)
+    story = _story_or_404(request, key)
     with translation.override(ui_language(story.language)):
-        context = thread_context(request, story, CommentForm(), token=TOKEN_PLACEHOLDER)
+        # Absolute links: the fragment is shown inside another site's page.
+        context = thread_context(request, story, CommentForm(), token=TOKEN_PLACEHOLDER,
+                                 origin=public_origin(request))
         response = render(request, "comments/thread.html", context)
     response["Content-Language"] = story.language
     return public_thread_response(request, story, response)
@@ -74,8 +79,17 @@ def _store_seconds(story: Story) -> int:
     return thread_cache.ENTRY_SECONDS
 
 
-def _story_or_404(key: str) -> Story:
-    return get_object_or_404(Story.objects.select_related("desk"), key=key)
+def _story_or_404(request: HttpRequest, key: str) -> Story:
+    """The story, or one a site's CMS registers through signed embed parameters (voxpop.embed)."""
+    story = story_for_embed(key=key, params=request.GET, now=clock.now())
+    if story is None:
+        raise Http404("No such story.")
+    return story
+
+
+def public_origin(request: HttpRequest) -> str:
+    """Where readers reach Voxpop: VOXPOP_PUBLIC_URL, else the origin this request was sent to."""
+    return settings.VOXPOP_PUBLIC_URL or f"{request.scheme}://{request.get_host()}"
 
 
 def public_thread_response(request: HttpRequest, story: Story, response: HttpResponse) -> HttpResponse:
@@ -124,8 +138,11 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
         display_name=data["display_name"], parent_id=data["parent"])
     # A resent form that already made its comment is answered with that comment, whatever the limits.
     if not selectors.comment_submission_exists(story=story, submission_key=submission_key):
+        # A proof-of-work from the page's script buys the ordinary budget; none, the stricter one.
+        proof = proof_verify(token=token, body=posted.get("body", ""), nonce=posted.get("pow", "").strip(),
+                             now=time.time())
         try:
-            submission_admit(rate_key=keys.rate, story_id=story.pk, now=now)
+            submission_admit(rate_key=keys.rate, story_id=story.pk, now=now, proof=proof)
         except RateLimited as limited:
             form.add_error(None, _rate_limited_message(limited.retry_after))
             return _limited_page(request, story, form, retry_after=limited.retry_after)
@@ -176,11 +193,13 @@ def _reply_to(request: HttpRequest, story: Story) -> int | None:
     return parent_id if exists else None
 
 
-def thread_context(request: HttpRequest, story: Story, form: CommentForm, *, token: str | None = None) -> dict:
+def thread_context(request: HttpRequest, story: Story, form: CommentForm, *, token: str | None = None,
+                   origin: str = "") -> dict:
     """What the thread template needs; also used by pages that include the thread server-side."""
     reply_to = _reply_target_of(form, story)
     return {
         "story": story,
+        "thread_url": origin + reverse("reader:thread", args=[story.key]),
         "thread": selectors.comment_page_published(story=story, page=request.GET.get("page", 1),
                                                    newest_first=request.GET.get("order") == "newest"),
         "total": selectors.comment_count_published(story=story),
@@ -196,6 +215,7 @@ def _limited_page(request: HttpRequest, story: Story, form: CommentForm, *, retr
     """The 429 answer: the form with the text and the wait, without the thread, which a flood would
     otherwise have the server render once for every refused post."""
     context = {"story": story, "form": form, "form_token": new_form_token(), "is_open": True,
+               "thread_url": reverse("reader:thread", args=[story.key]),
                "reply_to": _reply_target_of(form, story),
                "rules": house_rule_list_for(desk=story.desk, language=story.language)}
     response = render(request, "comments/limited_page.html", context, status=429)

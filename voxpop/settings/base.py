@@ -5,6 +5,8 @@ DATABASE_URL      e.g. postgres://user@127.0.0.1:5432/voxpop; SQLite in the data
 REDIS_URL         e.g. redis://127.0.0.1:6379/0; a per-process memory cache when unset
 VOXPOP_SECRET_KEY required outside the demo (the demo keeps a generated one in the data dir)
 VOXPOP_ALLOWED_HOSTS  comma-separated host names (default: localhost names only)
+VOXPOP_PUBLIC_URL where readers reach Voxpop, e.g. https://comments.example.org: the thread fragment's
+                  links and form point there (default: the origin each request was sent to)
 VOXPOP_SESSION_IDLE_MINUTES  a moderator idle this long signs in again (default 120; 0: never)
 VOXPOP_RETENTION_DAYS days before `voxpop purge` blanks pending and rejected comments (default 90)
 VOXPOP_WEBHOOKS_ALLOW_PRIVATE  1: webhook endpoints may be on loopback or private networks (default 0)
@@ -16,8 +18,13 @@ VOXPOP_SOURCE_KEY_DAYS  days each source-hash key is used before the next one (d
 VOXPOP_RATE_LIMIT_SOURCE, VOXPOP_RATE_LIMIT_STORY, VOXPOP_RATE_LIMIT_GLOBAL  submission budgets,
                   comma-separated "N/unit" (unit: second, minute, hour, day); defaults
                   10/minute,60/hour; 120/minute; 600/minute (voxpop.common.ratelimit)
+VOXPOP_RATE_LIMIT_SOURCE_UNPROVEN  the stricter per-source budget of submissions without a
+                  proof-of-work (default 3/minute,20/hour)
+VOXPOP_POW_BITS   zero bits a submission's proof-of-work needs (default 15; 0: proof-of-work off)
 VOXPOP_FORM_MIN_SECONDS  a reader form sent sooner than this after the page was served is refused
                   as "too fast" (default 3)
+VOXPOP_METRICS_ALLOW  comma-separated networks that may read /metrics without an admin's token
+                  (default 127.0.0.1/32, ::1/128; "none": no network, tokens only)
 """
 import ipaddress
 import os
@@ -177,6 +184,7 @@ INSTALLED_APPS = [
     "voxpop.api",
     "voxpop.webhooks",
     "voxpop.transfer",
+    "voxpop.embed",
     "voxpop.workspace",
     "voxpop.site",
 ]
@@ -184,6 +192,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "voxpop.common.middleware.SecurityHeadersMiddleware",  # first: its headers go on every response
     "voxpop.common.middleware.RefuseNulMiddleware",
+    "voxpop.embed.cors.EmbedMiddleware",  # inside SecurityHeaders: it extends frame-ancestors first
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,6 +203,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees a view's exception first: a database outage answers 503 with the text kept.
+    "voxpop.comments.unavailable.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "voxpop.urls"
@@ -274,12 +285,16 @@ VOXPOP_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("VOXPOP_WEBHOOKS_ALLOW_PRIVATE", 
 # Reader sources (voxpop.common.privacy): which proxies' X-Forwarded-For to believe, and the keys of
 # the source hashes, which change every VOXPOP_SOURCE_KEY_DAYS days.
 VOXPOP_TRUSTED_PROXIES = _networks("VOXPOP_TRUSTED_PROXIES")
+# Who may scrape /metrics without an admin's API token (voxpop.site.metrics).
+VOXPOP_METRICS_ALLOW = (() if os.environ.get("VOXPOP_METRICS_ALLOW", "").strip().lower() == "none"
+                        else _networks("VOXPOP_METRICS_ALLOW") or ("127.0.0.1/32", "::1/128"))
 VOXPOP_SOURCE_KEY = _source_key()
 VOXPOP_SOURCE_KEY_DAYS = _days("VOXPOP_SOURCE_KEY_DAYS", 7)
 
 # Submission budgets per source, per story and for the site (voxpop.common.ratelimit).
 VOXPOP_RATE_LIMITS = {
     "source": _rate_budgets("VOXPOP_RATE_LIMIT_SOURCE", "10/minute,60/hour"),
+    "source_unproven": _rate_budgets("VOXPOP_RATE_LIMIT_SOURCE_UNPROVEN", "3/minute,20/hour"),
     "story": _rate_budgets("VOXPOP_RATE_LIMIT_STORY", "120/minute"),
     "global": _rate_budgets("VOXPOP_RATE_LIMIT_GLOBAL", "600/minute"),
 }
@@ -287,3 +302,9 @@ VOXPOP_RATE_LIMITS = {
 # A reader form posted sooner than this after the page was served is refused as "too fast": people
 # take longer than that to write anything, bots that post the form at once do not.
 VOXPOP_FORM_MIN_SECONDS = _whole_number("VOXPOP_FORM_MIN_SECONDS", 3)
+
+# Proof-of-work (voxpop.common.pow): each bit doubles a browser's work; 15 is about 0.6 s on a
+# mid-range phone. Submissions without a proof get the source_unproven budget above.
+VOXPOP_POW_BITS = _whole_number("VOXPOP_POW_BITS", 15)
+# Links in the thread fragment a CMS includes in its own pages point here (no trailing slash).
+VOXPOP_PUBLIC_URL = os.environ.get("VOXPOP_PUBLIC_URL", "").strip().rstrip("/")

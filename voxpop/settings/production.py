@@ -107,8 +107,9 @@ SECURE_HSTS_SECONDS = _seconds("VOXPOP_HSTS_SECONDS", 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = _flag("VOXPOP_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = _flag("VOXPOP_SSL_REDIRECT", True)
-# Health probes often call the app directly over http; these answers carry no reader or moderator data.
-SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)$"]
+# Health probes and Prometheus often call the app directly over http; these answers carry no reader
+# or moderator data (/metrics: counts only, and only for VOXPOP_METRICS_ALLOW or an admin's token).
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import metrics, views
 
 app_name = "site"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     path("demo/articles/<str:key>/", views.article, name="article"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

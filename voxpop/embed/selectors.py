@@ -1,0 +1,28 @@
+"""Reads for embeds: the origins of every site, and published comment counts of many stories."""
+from django.db.models import Count, Q
+
+from voxpop.comments.models import Comment
+from voxpop.stories.selectors import story_list_visible
+
+from .models import Site
+
+
+def site_origin_set() -> frozenset[str]:
+    """Every site's origins together: who may read embed routes from a script and frame the thread.
+
+    One small query, not cached: a change by `voxpop site` must hold on every process at once.
+    """
+    origins = set()
+    for listed in Site.objects.values_list("origins", flat=True):
+        origins.update(listed)
+    return frozenset(origins)
+
+
+def comment_count_published_by_key(*, keys: list[str], now) -> dict[str, int | None]:
+    """For each key, its story's published comments (replies included, as the thread heading counts
+    them), or None when no story with that key is visible to readers (unknown or embargoed)."""
+    stories = (story_list_visible(now=now, staff=False).filter(key__in=keys).order_by()
+               .annotate(published=Count("comments", filter=Q(comments__status=Comment.Status.APPROVED)))
+               .values_list("key", "published"))
+    found = dict(stories)
+    return {key: found.get(key) for key in keys}
