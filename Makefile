@@ -27,14 +27,14 @@ JOB_POSTGRES := $(CLEAN_ENV) DATABASE_URL=$(PG_URL) REDIS_URL=$(PG_REDIS_URL) VO
 	$(PYTEST) tests --ignore=tests/e2e
 JOB_BROWSER := $(CLEAN_ENV) $(PYTEST) tests/e2e
 
-.PHONY: demo test test-sqlite test-postgres test-browser install install-test services chromium \
+.PHONY: demo test test-sqlite test-postgres test-browser install install-test services chromium nginx \
 	job-sqlite job-postgres job-browser
 
 demo: install
 	$(VENV)/bin/voxpop demo
 
 # Runs all three jobs even when one fails, prints one line per job, fails if any failed.
-test: install-test chromium services
+test: install-test chromium nginx services
 	@failed=0; summary=""; \
 	for job in sqlite postgres browser; do \
 		echo; echo "==> test job: $$job"; \
@@ -45,10 +45,10 @@ test: install-test chromium services
 	echo; echo "Test jobs:"; printf '%s' "$$summary"; \
 	exit $$failed
 
-test-sqlite: install-test
+test-sqlite: install-test nginx
 	$(JOB_SQLITE)
 
-test-postgres: install-test services
+test-postgres: install-test nginx services
 	$(JOB_POSTGRES)
 
 test-browser: install-test chromium
@@ -89,6 +89,13 @@ chromium:
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; \
 	fi
 
+# Debian's nginx (and openssl for a test certificate): tests/deploy runs deploy/nginx/voxpop.conf.
+nginx:
+	@if { ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; } || ! command -v openssl >/dev/null; then \
+		echo "Installing Debian's nginx for the deployment tests"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light openssl; \
+	fi
+
 # Speed of the moderation queue with 100,000 pending comments on PostgreSQL (bench/README.md).
 # Recreates its own database voxpop_bench; about two minutes. Never part of `make test`.
 .PHONY: bench-queue
@@ -116,3 +123,20 @@ bench-import: install
 .PHONY: bench-flood
 bench-flood: install services
 	$(CLEAN_ENV) $(VENV)/bin/python bench/flood_bench.py
+
+# Voxpop and Isso 0.14.0 side by side: thread reads and comment submissions under wrk, server and
+# load generator on different cores, Voxpop also behind deploy/nginx/voxpop.conf and on PostgreSQL +
+# Redis, with nginx serving the same bytes as the ceiling (bench/README.md). Installs wrk, nginx
+# (apt-get) and Isso (bench/.isso-venv) if missing; recreates the database voxpop_compare and
+# empties Redis database 12. About six minutes. Never part of `make test`.
+.PHONY: bench-compare
+bench-compare: install services
+	$(CLEAN_ENV) $(VENV)/bin/python bench/compare/run.py
+
+# The fault scenarios of tests/faults, a minute of load each: PostgreSQL restarted and killed, Redis
+# stopped and hung, workers killed, SQLite on a full tmpfs (root), with the "nothing lost" check
+# (bench/README.md, "Faults"). Private PostgreSQL and Redis instances on free ports; the shared ones
+# are never touched. About eight minutes. Never part of `make test`.
+.PHONY: bench-faults
+bench-faults: install
+	$(CLEAN_ENV) $(VENV)/bin/python bench/faults/run.py

@@ -1,4 +1,4 @@
-"""`voxpop demo` from nothing: migrates SQLite, loads the newsroom, serves with gunicorn."""
+"""`voxpop demo` from nothing: migrates SQLite, loads the newsroom, serves with the production server (granian)."""
 import os
 import signal
 import socket
@@ -45,7 +45,7 @@ def demo_server(tmp_path):
 
 
 def test_demo_serves_articles_with_a_production_server(demo_server):
-    """The demo answers on its port through gunicorn, with its SQLite database in the data dir."""
+    """The demo answers on its port through granian, with its SQLite database in the data dir."""
     base, proc, data_dir = demo_server
     page = urllib.request.urlopen(f"{base}/demo/articles/demo-island-library/", timeout=10).read().decode()
 
@@ -53,4 +53,4 @@ def test_demo_serves_articles_with_a_production_server(demo_server):
     assert (data_dir / "voxpop.sqlite3").exists() and (data_dir / "demo-moderator.json").exists()
     os.killpg(proc.pid, signal.SIGTERM)
     output = proc.communicate(timeout=30)[0]
-    assert "gunicorn" in output and "demo-moderator" in output and "password:" in output
+    assert "granian" in output and "demo-moderator" in output and "password:" in output

@@ -1,16 +1,42 @@
-"""gunicorn's access log without secrets: a receipt link's path is its token, so it is cut out.
+"""The production server's access log without secrets (G5, G6).
 
-The log format itself (voxpop.cli) already leaves out addresses, user agents and query strings (G5).
+`voxpop serve` runs granian, which logs each request through the `granian.access` logger with the
+request's fields as a mapping. ACCESS_FORMAT uses only method, path, status and duration: no
+address, user agent or query string. A receipt link's path is its token, so the filter below cuts
+it out before any handler sees the record.
 """
+import logging
 import re
 
-from gunicorn.glogging import Logger
-
 RECEIPT_PATH = re.compile(r"^/receipts/[^/]+")
+ACCESS_FORMAT = "%(method)s %(path)s %(status)d %(dt_ms).0fms"
 
 
-class AccessLogger(Logger):
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = RECEIPT_PATH.sub("/receipts/[token]", atoms.get("U", ""))
-        return atoms
+class ReceiptTokenFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict) and "path" in record.args:
+            record.args = {**record.args, "path": RECEIPT_PATH.sub("/receipts/[token]", str(record.args["path"]))}
+        return True
+
+
+def logging_config() -> dict:
+    """granian's logging set-up (its own handlers on standard output), with the receipt filter on the
+    access handler."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"receipt_tokens": {"()": "voxpop.common.access_log.ReceiptTokenFilter"}},
+        "formatters": {
+            "generic": {"format": "%(asctime)s %(levelname)s %(message)s"},
+            "access": {"format": "%(asctime)s %(message)s"},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": "generic", "stream": "ext://sys.stdout"},
+            "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout",
+                       "filters": ["receipt_tokens"]},
+        },
+        "loggers": {
+            "_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }
