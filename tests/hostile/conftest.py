@@ -105,8 +105,8 @@ def unscored(monkeypatch):
     """Skip scoring after a submission or an edit. Scoring every accepted case is exercised where its
     output is shown (test_workspace: the highlighted spans) and on arbitrary text in test_properties;
     repeating it on every surface would only double the run time."""
-    monkeypatch.setattr("voxpop.reader.views.comment_intake", lambda **kwargs: None)
-    monkeypatch.setattr("voxpop.api.views.comment_intake", lambda **kwargs: None)
+    monkeypatch.setattr("voxpop.reader.views.comment_intake_soon", lambda **kwargs: None)
+    monkeypatch.setattr("voxpop.api.views.comment_intake_soon", lambda **kwargs: None)
     monkeypatch.setattr("voxpop.api.decisions.comment_score", lambda **kwargs: None)
     monkeypatch.setattr("voxpop.workspace.views._rescore", lambda *args, **kwargs: None)
 

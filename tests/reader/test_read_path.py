@@ -275,3 +275,28 @@ def test_fragment_links_and_form_point_back_to_voxpop(story, settings):
 
     [action] = lxml.html.fromstring(body).xpath("//form/@action")
     assert action == "https://comments.example" + THREAD + "#vp-form"
+
+
+def test_worker_trusts_its_copy_for_the_trust_period(story, submit, moderator, now, settings,
+                                                     django_capture_on_commit_callbacks, monkeypatch):
+    """Within VOXPOP_THREAD_TRUST_SECONDS a worker answers from its own copy without asking the shared
+    cache; after it, the next read sees the publication."""
+    settings.VOXPOP_THREAD_TRUST_SECONDS = 5
+    clock_now = [1000.0]
+    monkeypatch.setattr(fastpath.time, "monotonic", lambda: clock_now[0])
+    app = fastpath.ThreadReadPath(Counting())
+    get(app)
+    comment = submit(story, body="Trust me.")
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_approve(comment_id=comment.pk, revision_id=comment.current_revision_id, moderator=moderator, now=now)
+
+    reads = []
+    monkeypatch.setattr(thread_cache, "generations_read",
+                        (lambda real: lambda key: reads.append(key) or real(key))(thread_cache.generations_read))
+    clock_now[0] += 4
+    within = get(app)
+    clock_now[0] += 2
+    after = get(app)
+
+    assert "Trust me." not in within[2].decode() and "Trust me." in after[2].decode()
+    assert reads == ["harbour-buses"]

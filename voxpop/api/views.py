@@ -21,7 +21,7 @@ from voxpop.moderation.selectors import comment_list_for_queue, comment_list_for
 from voxpop.moderation.services import restriction_carry_over
 from voxpop.reader.form_token import form_token_read
 from voxpop.reader.views import public_thread_response
-from voxpop.scoring.intake import comment_intake
+from voxpop.scoring.intake import comment_intake_soon
 from voxpop.stories.models import Story
 from voxpop.stories.selectors import story_list_visible
 
@@ -163,7 +163,7 @@ def _comment_submit(request: HttpRequest, story: Story) -> JsonResponse:
     comment = submission.comment
     if submission.created:
         restriction_carry_over(commenter_key=keys.commenter, previous_key=keys.previous_commenter, now=now)
-        comment_intake(comment=comment, now=clock.now())
+        comment_intake_soon(comment=comment)
     receipt = reverse("reader:receipt", args=[comment_services.receipt_token(comment)])
     return _json({"id": comment.pk, "status": comment.status, "receipt_url": request.build_absolute_uri(receipt)},
                  status=202)

@@ -53,6 +53,8 @@ class ThreadReadPath:
     def __init__(self, app):
         self.app = app
         self.local: OrderedDict[tuple[str, str], Entry] = OrderedDict()
+        # Generations this worker read lately: (when, generations) per story key.
+        self.checked: OrderedDict[str, tuple[float, tuple[str, str]]] = OrderedDict()
 
     def __call__(self, environ, start_response):
         route = thread_route(environ)
@@ -60,7 +62,7 @@ class ThreadReadPath:
             return self.app(environ, start_response)
         story_key, variant = route
         try:
-            generations = thread_cache.generations_read(story_key)
+            generations = self._generations(story_key)
             entry = self._entry_get(story_key, variant, generations)
         except Exception:  # the cache is down or hung: render from the database, uncached
             log.warning("thread cache unreachable; rendering %s uncached", variant, exc_info=True)
@@ -68,6 +70,23 @@ class ThreadReadPath:
         if entry is not None and entry.current(generations, time.time()):
             return _send(entry, environ, start_response)
         return self._miss(environ, start_response, story_key, variant, generations, stale=entry)
+
+    def _generations(self, story_key: str) -> tuple[str, str]:
+        """The story's generations, read from the shared cache at most once per trust period
+        (VOXPOP_THREAD_TRUST_SECONDS): a publication reaches this worker's readers that much later,
+        and a hit costs no round trip to the cache at all."""
+        trust = settings.VOXPOP_THREAD_TRUST_SECONDS
+        now = time.monotonic()
+        checked = self.checked.get(story_key)
+        if checked is not None and now - checked[0] < trust:
+            return checked[1]
+        generations = thread_cache.generations_read(story_key)
+        if trust > 0:
+            self.checked[story_key] = (now, generations)
+            self.checked.move_to_end(story_key)
+            while len(self.checked) > LOCAL_ENTRIES:
+                self.checked.popitem(last=False)
+        return generations
 
     def _entry_get(self, story_key: str, variant: str, generations: tuple[str, str]) -> Entry | None:
         """This worker's copy if current, else the shared one (remembered here when found); else
@@ -132,6 +151,7 @@ class ThreadReadPath:
 
     def local_reset(self) -> None:
         self.local.clear()
+        self.checked.clear()
 
 
 def thread_route(environ) -> tuple[str, str] | None:

@@ -27,7 +27,7 @@ from voxpop.desks.selectors import house_rule_list_for
 from voxpop.embed.registration import story_for_embed
 from voxpop.moderation import retention
 from voxpop.moderation.services import restriction_carry_over
-from voxpop.scoring.intake import comment_intake
+from voxpop.scoring.intake import comment_intake_soon
 from voxpop.stories.models import Story
 
 from voxpop.comments import selectors, services
@@ -166,7 +166,7 @@ def _submit(request: HttpRequest, story: Story) -> HttpResponse:
         return _thread_page(request, story, form, status=422)
     if submission.created:
         restriction_carry_over(commenter_key=keys.commenter, previous_key=keys.previous_commenter, now=now)
-        comment_intake(comment=submission.comment, now=clock.now())
+        comment_intake_soon(comment=submission.comment)
     url = reverse("reader:receipt", args=[services.receipt_token(submission.comment)])
     return HttpResponseRedirect(url + "?new=1#vp-receipt", status=303)
 
