@@ -1,4 +1,5 @@
 """The production server's access log never holds a receipt token or a reader's address."""
+import io
 import logging.config
 
 from granian.log import access_logger, log_request_builder
@@ -27,3 +28,15 @@ def test_access_line_has_no_address_or_query(capsys):
     """The access line carries method, path, status and time only: no reader address, no query string."""
     line = _logged_line("/stories/harbour-buses/comments/", capsys)
     assert "203.0.113.9" not in line and "secret" not in line
+
+
+def test_application_log_of_a_refused_receipt_holds_no_token(client, db, settings):
+    """Django's own "Not Found: <path>" warning for an unknown receipt link is logged without the token."""
+    logging.config.dictConfig(settings.LOGGING)
+    [console] = logging.getLogger().handlers
+    console.setStream(written := io.StringIO())
+
+    assert client.get("/receipts/7:secretTOKEN99/").status_code == 404
+
+    assert "Not Found: /receipts/[token]/" in written.getvalue()
+    assert "secretTOKEN99" not in written.getvalue()

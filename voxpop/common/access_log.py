@@ -9,6 +9,7 @@ import logging
 import re
 
 RECEIPT_PATH = re.compile(r"^/receipts/[^/]+")
+RECEIPT_ANYWHERE = re.compile(r"/receipts/[^/\s]+")
 ACCESS_FORMAT = "%(method)s %(path)s %(status)d %(dt_ms).0fms"
 
 
@@ -16,6 +17,21 @@ class ReceiptTokenFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, dict) and "path" in record.args:
             record.args = {**record.args, "path": RECEIPT_PATH.sub("/receipts/[token]", str(record.args["path"]))}
+        return True
+
+
+class ReceiptTokenInMessagesFilter(logging.Filter):
+    """For the application's own log (Django's `django.request` names the path of every 4xx and
+    5xx, e.g. "Not Found: /receipts/<token>/"): receipt tokens are cut out of the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            try:
+                record.msg, record.args = record.getMessage(), None
+            except (TypeError, ValueError):
+                return True
+        if isinstance(record.msg, str):
+            record.msg = RECEIPT_ANYWHERE.sub("/receipts/[token]", record.msg)
         return True
 
 

@@ -268,7 +268,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"receipt_tokens": {"()": "voxpop.common.access_log.ReceiptTokenInMessagesFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["receipt_tokens"]}},
     # django.request logs the request line only at WARNING; never bodies or addresses.
     "root": {"handlers": ["console"], "level": "INFO"},
 }
