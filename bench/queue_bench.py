@@ -8,7 +8,7 @@ What it does, in order (see bench/README.md for the figures and how to read them
    and seeds it with COPY: 10 desks with house rules, 200 stories, 100,000 pending comments and
    20,000 decided ones (each with its ModerationDecision), some moderator edits, ~40,000 commenter
    keys of which a few are prolific. Reports the seed time.
-2. Starts the production server (`voxpop serve --workers 2`, gunicorn) on a free loopback port.
+2. Starts the production server (`voxpop serve --workers 2`) on a free loopback port.
 3. Signs a moderator of all 10 desks in through /moderation/sign-in/ with password and TOTP.
 4. Times, from one sequential client after a warm-up: the queue (all desks, one desk, page 50),
    one comment's page, and the decision round trip (POST approve, then GET the queue it redirects
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=200)
     parser.add_argument("--requests", "-n", type=int, default=200, help="timed requests per measurement")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests before each measurement")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--reuse-db", action="store_true",
                         help="keep an existing voxpop_bench database instead of reseeding (investigation only)")
     parser.add_argument("--output", type=Path, default=None,
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine_info(),
               "config": {"pending": args.pending, "decided": args.decided, "stories": args.stories,
                          "desks": len(corpus.DESKS), "requests": args.requests, "warmup": args.warmup,
-                         "server": f"voxpop serve --workers {args.workers} (gunicorn gthread, 4 threads each)",
+                         "server": f"voxpop serve --workers {args.workers} (4 threads each)",
                          "page_size": PAGE_SIZE}}
 
     seeded = args.reuse_db and database_exists()
@@ -327,7 +327,7 @@ def free_port() -> int:
 
 
 def server_start(port: int, workers: int, log_file) -> subprocess.Popen:
-    # A session of its own, so stopping it ends exactly the gunicorn master and its workers.
+    # A session of its own, so stopping it ends exactly the server and its workers.
     return subprocess.Popen([str(Path(sys.executable).parent / "voxpop"), "serve", "--host", "127.0.0.1",
                              "--port", str(port), "--workers", str(workers)],
                             cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
@@ -532,7 +532,7 @@ def _query_label(sql: str) -> str:
 def breakdown_in_process(moderator, device, runs: int = 15) -> dict:
     """The same pages through Django's test client in this process, splitting SQL from the rest.
 
-    No network and no gunicorn here: `sql_ms` is the database's share (as seen by the driver),
+    No network and no HTTP server here: `sql_ms` is the database's share (as seen by the driver),
     `other_ms` is Python (middleware, view, template rendering). Medians over `runs` requests.
     """
     import statistics

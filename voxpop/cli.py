@@ -3,6 +3,7 @@ import argparse
 import os
 import secrets
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -298,13 +299,24 @@ def _exec_server(host: str, port: int, *, workers: int) -> int:
     from voxpop.common.access_log import ACCESS_FORMAT, logging_config
 
     sys.stdout.flush()
-    Granian("voxpop.wsgi:application", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
+    while True:
+        server = Granian(
+            "voxpop.wsgi:application", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
             blocking_threads=4, http=HTTPModes.http1, websockets=False,
             # A worker that dies (killed, out of memory) is replaced; one that hangs on shutdown is ended.
             respawn_failed_workers=True, respawn_interval=0.5, workers_kill_timeout=20,
             # No addresses, user agents or query strings, and receipt tokens cut out (G5, G6).
-            log_dictconfig=logging_config(), log_access=True, log_access_format=ACCESS_FORMAT).serve()
-    return 0
+            log_dictconfig=logging_config(), log_access=True, log_access_format=ACCESS_FORMAT)
+        try:
+            server.serve()
+        except SystemExit:  # granian ends with exit status 1 after a crash loop
+            pass
+        if server.interrupt_signal:  # SIGINT or SIGTERM: the operator stopped it
+            return 0
+        # granian gives up when a worker dies again within seconds of being replaced ("crash loop"):
+        # start over rather than leave the site down until a supervisor notices.
+        print("voxpop: workers died repeatedly; starting the server again in 1 s", file=sys.stderr, flush=True)
+        time.sleep(1)
 
 
 def cmd_migrate(args) -> int:

@@ -88,7 +88,7 @@ def _preflight(request: HttpRequest) -> HttpResponse | None:
     if wanted in SIMPLE_METHODS and origin in site_origin_set():
         response["Access-Control-Allow-Origin"] = origin
         response["Access-Control-Allow-Methods"] = "GET, POST"
-        response["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key"
+        response["Access-Control-Allow-Headers"] = "Content-Type, Idempotency-Key, Proof-Of-Work"
         response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE)
     return response
 

@@ -1,4 +1,7 @@
 """Reads for embeds: the origins of every site, and published comment counts of many stories."""
+import logging
+
+from django.db import DatabaseError
 from django.db.models import Count, Q
 
 from voxpop.comments.models import Comment
@@ -6,15 +9,23 @@ from voxpop.stories.selectors import story_list_visible
 
 from .models import Site
 
+log = logging.getLogger(__name__)
+
 
 def site_origin_set() -> frozenset[str]:
     """Every site's origins together: who may read embed routes from a script and frame the thread.
 
-    One small query, not cached: a change by `voxpop site` must hold on every process at once.
+    One small query, not cached: a change by `voxpop site` must hold on every process at once. With
+    the database unreachable, no site is listed: the answer (often the 503 that says so) is still
+    sent, only without CORS or extra frame-ancestors.
     """
     origins = set()
-    for listed in Site.objects.values_list("origins", flat=True):
-        origins.update(listed)
+    try:
+        for listed in Site.objects.values_list("origins", flat=True):
+            origins.update(listed)
+    except DatabaseError:
+        log.warning("site origins unavailable: the database cannot be read", exc_info=True)
+        return frozenset()
     return frozenset(origins)
 
 

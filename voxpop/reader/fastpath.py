@@ -117,13 +117,13 @@ class ThreadReadPath:
             try:
                 return self._render_and_store(environ, start_response, story_key, variant, generations)
             finally:
-                thread_cache.render_unlock(story_key, variant)
+                _quietly(thread_cache.render_unlock, story_key, variant)
         if stale is not None:  # someone is rendering the new one: the previous one will do meanwhile
             return _send(stale, environ, start_response)
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(0.02)
-            entry = thread_cache.entry_get(story_key, variant)
+            entry = _quietly(thread_cache.entry_get, story_key, variant)
             if entry is not None and entry.current(generations, time.time()):
                 self._remember(story_key, variant, entry)
                 return _send(entry, environ, start_response)
@@ -145,7 +145,7 @@ class ThreadReadPath:
                       etag=thread_cache.etag_for(body), expires_at=now + (lifetime or 0))
         if lifetime and captured.status_code == 200 and environ.get("REQUEST_METHOD") == "GET" \
                 and not _sets_cookie(captured.headers):
-            thread_cache.entry_set(story_key, variant, entry, now=now)
+            _quietly(thread_cache.entry_set, story_key, variant, entry, now=now)
             self._remember(story_key, variant, entry)
         return _send(entry, environ, start_response, status_line=captured.status)
 
@@ -229,6 +229,15 @@ def _if_none_match(environ) -> set[str]:
     tags = {t.strip() for t in value.split(",") if t.strip()}
     # Weak comparison (RFC 9110 13.1.2): W/"x" and "x" match.
     return tags | {f"W/{t}" for t in tags if not t.startswith("W/")}
+
+
+def _quietly(operation, *args, **kwargs):
+    """A cache operation whose failure (Redis gone or hung) only costs the caching: None instead."""
+    try:
+        return operation(*args, **kwargs)
+    except Exception:
+        log.warning("thread cache unreachable during %s", operation.__name__, exc_info=True)
+        return None
 
 
 def _store_seconds(headers) -> int | None:

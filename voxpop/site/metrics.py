@@ -1,7 +1,7 @@
 """/metrics: the moderation backlog and the site's health in the Prometheus text format.
 
 Every figure is read from the database when Prometheus scrapes (a custom collector, no counters in
-memory), so whichever gunicorn worker or app host answers, the answer is the same:
+memory), so whichever server worker or app host answers, the answer is the same:
 
   voxpop_comments_pending{desk}                        comments waiting for a moderator
   voxpop_comments_pending_oldest_age_seconds{desk}     age of the oldest of them (0: none waiting)
@@ -12,7 +12,7 @@ memory), so whichever gunicorn worker or app host answers, the answer is the sam
   voxpop_classifier_model_trained_timestamp_seconds{language}   when that model was trained
 
 Labels are desk keys, statuses, actions, states and language tags: never comment text, names, keys
-or addresses. Per-process request counters are left out on purpose: each gunicorn worker would
+or addresses. Per-process request counters are left out on purpose: each server worker would
 count only its own requests and a scrape would see whichever worker answered (the reverse proxy's
 own metrics count requests correctly).
 
