@@ -21,6 +21,8 @@ from pathlib import Path
 from django.core.cache import caches
 from django.db import transaction
 
+from voxpop.common import change_board
+
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +127,24 @@ def threads_changed_everywhere() -> None:
     transaction.on_commit(lambda: _bump(SITE_GENERATION))
 
 
+def change_marks(story_key: str) -> bytes | None:
+    """This host's marks of the story's and the site's generations (voxpop.common.change_board):
+    they change with every bump made on this host. None if the board cannot be used."""
+    try:
+        return change_board.mark_read(_story_generation_key(story_key)) + change_board.mark_read(SITE_GENERATION)
+    except OSError:
+        log.warning("thread cache: change board unavailable", exc_info=True)
+        return None
+
+
 def _bump(key: str) -> None:
+    # The shared generation first, then this host's mark: a worker that sees the new mark finds the
+    # new generation when it looks.
     try:
         _cache().set(key, secrets.token_hex(8), timeout=None)
     except Exception:  # a cache outage must not fail the decision that already committed
         log.exception("thread cache: could not bump %s; cached pages expire within %d s", key, ENTRY_SECONDS)
+    try:
+        change_board.mark_change(key)
+    except OSError:
+        log.exception("thread cache: could not mark %s on the change board", key)

@@ -53,8 +53,8 @@ class ThreadReadPath:
     def __init__(self, app):
         self.app = app
         self.local: OrderedDict[tuple[str, str], Entry] = OrderedDict()
-        # Generations this worker read lately: (when, generations) per story key.
-        self.checked: OrderedDict[str, tuple[float, tuple[str, str]]] = OrderedDict()
+        # Generations this worker read lately: (when, the change board's marks then, generations).
+        self.checked: OrderedDict[str, tuple[float, bytes, tuple[str, str]]] = OrderedDict()
 
     def __call__(self, environ, start_response):
         route = thread_route(environ)
@@ -72,17 +72,18 @@ class ThreadReadPath:
         return self._miss(environ, start_response, story_key, variant, generations, stale=entry)
 
     def _generations(self, story_key: str) -> tuple[str, str]:
-        """The story's generations, read from the shared cache at most once per trust period
-        (VOXPOP_THREAD_TRUST_SECONDS): a publication reaches this worker's readers that much later,
-        and a hit costs no round trip to the cache at all."""
+        """The story's generations. A worker asks the shared cache again only when this host's change
+        board shows a change to the story or the site, or after VOXPOP_THREAD_TRUST_SECONDS (for
+        changes made on other app hosts); so most hits cost no round trip to the cache at all."""
         trust = settings.VOXPOP_THREAD_TRUST_SECONDS
         now = time.monotonic()
+        marks = thread_cache.change_marks(story_key) if trust > 0 else None
         checked = self.checked.get(story_key)
-        if checked is not None and now - checked[0] < trust:
-            return checked[1]
+        if checked is not None and marks is not None and checked[1] == marks and now - checked[0] < trust:
+            return checked[2]
         generations = thread_cache.generations_read(story_key)
-        if trust > 0:
-            self.checked[story_key] = (now, generations)
+        if marks is not None:
+            self.checked[story_key] = (now, marks, generations)
             self.checked.move_to_end(story_key)
             while len(self.checked) > LOCAL_ENTRIES:
                 self.checked.popitem(last=False)

@@ -6,7 +6,8 @@ REDIS_URL         e.g. redis://127.0.0.1:6379/0; a per-process memory cache when
 VOXPOP_SECRET_KEY required outside the demo (the demo keeps a generated one in the data dir)
 VOXPOP_ALLOWED_HOSTS  comma-separated host names (default: localhost names only)
 VOXPOP_THREAD_TRUST_SECONDS  how long a worker serves a cached thread before asking the shared cache
-                  whether it changed (default 1; 0: every read asks)
+                  whether another app host changed it (default 1; 0: every read asks); changes on
+                  the same host are seen at once
 VOXPOP_PUBLIC_URL where readers reach Voxpop, e.g. https://comments.example.org: the thread fragment's
                   links and form point there (default: the origin each request was sent to)
 VOXPOP_SESSION_IDLE_MINUTES  a moderator idle this long signs in again (default 120; 0: never)
@@ -312,8 +313,9 @@ VOXPOP_POW_BITS = _whole_number("VOXPOP_POW_BITS", 15)
 # 1: score and screen each new comment before answering the reader (tests); else right after, in
 # each process's intake thread (voxpop.scoring.intake).
 VOXPOP_INTAKE_INLINE = os.environ.get("VOXPOP_INTAKE_INLINE", "") == "1"
-# How long a worker trusts the thread generations it read from the shared cache: a publication
-# reaches readers up to this much later, and most cached reads need no round trip (voxpop.reader.fastpath).
+# How long a worker trusts the thread generations it read from the shared cache while this host's
+# change board shows no change: a publication made on another app host reaches its readers up to
+# this much later; one made on this host, at once (voxpop.reader.fastpath, voxpop.common.change_board).
 VOXPOP_THREAD_TRUST_SECONDS = float(os.environ.get("VOXPOP_THREAD_TRUST_SECONDS", "1"))
 # Links in the thread fragment a CMS includes in its own pages point here (no trailing slash).
 VOXPOP_PUBLIC_URL = os.environ.get("VOXPOP_PUBLIC_URL", "").strip().rstrip("/")

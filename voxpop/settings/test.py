@@ -22,9 +22,6 @@ if "REDIS_URL" not in os.environ:
     # One test process: memory is enough, and nothing outlives the run.
     CACHES["threads"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",  # noqa: F405
                          "LOCATION": "voxpop-threads"}
-
-# Tests see a publication at once; tests/reader/test_read_path.py sets its own trust period.
-VOXPOP_THREAD_TRUST_SECONDS = 0
 # Each test sees a submission scored and screened when the request returns; tests/scoring/test_intake.py
 # runs the intake thread itself.
 VOXPOP_INTAKE_INLINE = True
