@@ -60,7 +60,7 @@ def _database() -> dict:
     if not url:
         DATA_DIR.mkdir(parents=True, exist_ok=True)
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "voxpop.sqlite",  # Django's SQLite backend with prompt turns for writers
             "NAME": str(DATA_DIR / "voxpop.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN

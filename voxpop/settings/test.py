@@ -7,7 +7,7 @@ from .base import *  # noqa: E402,F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if DATABASES["default"]["ENGINE"] in ("voxpop.sqlite", "django.db.backends.sqlite3"):  # noqa: F405
     # A file, not memory: concurrency tests need real WAL locking between connections, which
     # SQLite's shared-cache memory databases replace with immediate "table is locked" errors.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
