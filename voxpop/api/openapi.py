@@ -643,7 +643,6 @@ def _workspace_paths() -> dict:
     text = {"type": "string", "maxLength": 200}
     not_in_desks = _error("No such comment in the caller's desks (or `field` names a desk that is not one of "
                           "theirs).", "not_found")
-    stale = _error("The comment changed since `revision`: reload it.", "stale_revision")
     invalid = _error("`field` names the value to change.", "invalid", "required", "unknown_field", "too_long",
                      "too_many", "refused", "duplicate_field", "invalid_json", "control", "surrogate",
                      "noncharacter")

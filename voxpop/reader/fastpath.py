@@ -12,6 +12,7 @@ when a page is sent, from a placeholder in the cached copy.
 """
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict
 from urllib.parse import parse_qsl
@@ -44,7 +45,7 @@ _NEVER_STORED = {STORE_HEADER.lower(), "content-length", "set-cookie", "access-c
 MAX_PAGE_DIGITS = 3          # deeper pages are rare enough to render each time
 MAX_CURSOR_CHARS = 200
 WAIT_SECONDS = 2.0           # how long a request without a previous rendering waits for the renderer
-LOCAL_ENTRIES = 512          # renderings each worker keeps in memory, most recently used
+LOCAL_ENTRIES = 512          # renderings each worker keeps in memory, most recently stored
 
 
 class ThreadReadPath:
@@ -55,6 +56,7 @@ class ThreadReadPath:
         self.local: OrderedDict[tuple[str, str], Entry] = OrderedDict()
         # Generations this worker read lately: (when, the change board's marks then, generations).
         self.checked: OrderedDict[str, tuple[float, bytes, tuple[str, str]]] = OrderedDict()
+        self.lock = threading.Lock()  # the server runs several threads per worker over these two
 
     def __call__(self, environ, start_response):
         route = thread_route(environ)
@@ -83,10 +85,11 @@ class ThreadReadPath:
             return checked[2]
         generations = thread_cache.generations_read(story_key)
         if marks is not None:
-            self.checked[story_key] = (now, marks, generations)
-            self.checked.move_to_end(story_key)
-            while len(self.checked) > LOCAL_ENTRIES:
-                self.checked.popitem(last=False)
+            with self.lock:
+                self.checked[story_key] = (now, marks, generations)
+                self.checked.move_to_end(story_key)
+                while len(self.checked) > LOCAL_ENTRIES:
+                    self.checked.popitem(last=False)
         return generations
 
     def _entry_get(self, story_key: str, variant: str, generations: tuple[str, str]) -> Entry | None:
@@ -95,7 +98,6 @@ class ThreadReadPath:
         local = self.local.get((story_key, variant))
         now = time.time()
         if local is not None and local.current(generations, now):
-            self.local.move_to_end((story_key, variant))
             return local
         shared = thread_cache.entry_get(story_key, variant)
         if shared is not None and shared.current(generations, now):
@@ -104,10 +106,12 @@ class ThreadReadPath:
         return shared or local
 
     def _remember(self, story_key: str, variant: str, entry: Entry) -> None:
-        self.local[(story_key, variant)] = entry
-        self.local.move_to_end((story_key, variant))
-        while len(self.local) > LOCAL_ENTRIES:
-            self.local.popitem(last=False)
+        # Oldest stored first out: a thread read often is stored again after each publication anyway.
+        with self.lock:
+            self.local[(story_key, variant)] = entry
+            self.local.move_to_end((story_key, variant))
+            while len(self.local) > LOCAL_ENTRIES:
+                self.local.popitem(last=False)
 
     def _miss(self, environ, start_response, story_key, variant, generations, *, stale: Entry | None):
         try:
@@ -149,10 +153,6 @@ class ThreadReadPath:
             _quietly(thread_cache.entry_set, story_key, variant, entry, now=now)
             self._remember(story_key, variant, entry)
         return _send(entry, environ, start_response, status_line=captured.status)
-
-    def local_reset(self) -> None:
-        self.local.clear()
-        self.checked.clear()
 
 
 def thread_route(environ) -> tuple[str, str] | None:
