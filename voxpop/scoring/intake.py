@@ -52,7 +52,7 @@ def comment_intake_soon(*, comment: Comment) -> None:
     if settings.VOXPOP_INTAKE_INLINE:
         comment_intake(comment=comment, now=clock.now())
         return
-    _thread_start()
+    intake_thread_start()
     try:
         _queue.put_nowait(comment.pk)
     except queue.Full:
@@ -82,9 +82,13 @@ def intake_wait(timeout: float = 10.0) -> bool:
     return not _queue.unfinished_tasks
 
 
-def _thread_start() -> None:
-    # Started by the first comment of each worker process, never before the server forks it.
+def intake_thread_start() -> None:
+    """Start this process's intake thread, which also sweeps every SWEEP_SECONDS; each server worker
+    starts it when it loads the application (voxpop.wsgi), so comments a dead worker left unscored
+    are swept up even if no new comment arrives. Never before the server forks its workers."""
     global _thread
+    if settings.VOXPOP_INTAKE_INLINE:
+        return
     if _thread is not None and _thread.is_alive():
         return
     with _thread_lock:
