@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.faults.harness import (Client, ModeratorBrowser, PrivatePostgres, PrivateRedis,  # noqa: E402
-                                  Server, STORY, nothing_lost, run_load, sqlite_connect, temp_dir)
+                                  Server, STORY, disk_fill, nothing_lost, run_load, sqlite_connect, temp_dir)
 
 WORKERS = 3
 
@@ -118,13 +118,7 @@ def run_full_disk(seconds: float) -> dict:
         server = Server(mount, workers=WORKERS).prepare().start()
 
         def fill():
-            with open(mount / "filler", "wb") as filler:
-                try:
-                    while True:
-                        filler.write(b"\0" * 65536)
-                        filler.flush()
-                except OSError:
-                    pass
+            disk_fill(mount)
 
         marks = {}
 

@@ -16,20 +16,6 @@ def frozen_clock(monkeypatch, now):
     monkeypatch.setattr(clock, "now", lambda: now)
 
 
-@pytest.fixture
-def api(client, token_for):
-    """Call the API as `user`: get(url, user) and decide(comment, user, **json)."""
-    class Api:
-        def get(self, url, user):
-            return client.get(url, headers={"Authorization": f"Bearer {token_for(user)}"})
-
-        def decide(self, comment, user, **data):
-            return client.post(f"/api/v1/moderation/comments/{comment.pk}/decisions", data,
-                               content_type="application/json",
-                               headers={"Authorization": f"Bearer {token_for(user)}"})
-    return Api()
-
-
 def public_ids(client, story):
     return [c["id"] for c in client.get(f"/api/v1/stories/{story.key}/comments").json()["comments"]]
 

@@ -1,6 +1,5 @@
 """What a moderator does in the workspace, done through the API: queues, a comment's record, reopen,
 undo, re-routing, bulk decisions, holds and bans, the audit log, and the editors' settings."""
-import json
 
 import pytest
 
@@ -19,19 +18,6 @@ COMMENTS = "/api/v1/moderation/comments"
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch, now):
     monkeypatch.setattr(clock, "now", lambda: now)
-
-
-@pytest.fixture
-def api(client, token_for):
-    """Call the API as `user`: api.get(url, user), api.send(method, url, user, **json)."""
-    class Api:
-        def get(self, url, user):
-            return client.get(url, headers={"Authorization": f"Bearer {token_for(user)}"})
-
-        def send(self, method, url, user, **data):
-            return client.generic(method, url, json.dumps(data), content_type="application/json",
-                                  headers={"Authorization": f"Bearer {token_for(user)}"})
-    return Api()
 
 
 def walk(api, url, user, key):

@@ -626,3 +626,14 @@ def sqlite_connect(data_dir: Path) -> sqlite3.Connection:
 
 def temp_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def disk_fill(directory: Path) -> None:
+    """Write zeros into `directory`/filler until its filesystem is full (free it by deleting the file)."""
+    with open(directory / "filler", "wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError:
+            pass

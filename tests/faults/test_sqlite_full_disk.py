@@ -12,23 +12,13 @@ import subprocess
 import pytest
 
 from .conftest import POSTGRES_JOB, unavailable
-from .harness import (Ack, Client, Record, STORY, TOKEN_FIELD, Server, nothing_lost, run_load, sqlite_connect,
-                      temp_dir)
+from .harness import (Ack, Client, Record, STORY, TOKEN_FIELD, Server, disk_fill, nothing_lost, run_load,
+                      sqlite_connect, temp_dir)
 
 API = f"/api/v1/stories/{STORY}/comments"
 FORM = f"/stories/{STORY}/comments/"
 API_BODY = "Written while the disk was full."
 FORM_BODY = "Typed while the disk was full <b>and</b> kept."
-
-
-def _fill(directory) -> None:
-    with open(directory / "filler", "wb") as filler:
-        try:
-            while True:
-                filler.write(b"\0" * 65536)
-                filler.flush()
-        except OSError:
-            pass
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +42,7 @@ def full_disk():
         token = TOKEN_FIELD.search(client.send("GET", FORM).body).group(1)
         form = {"token": token, "body": FORM_BODY, "display_name": "Ana", "website": ""}
 
-        _fill(mount)
+        disk_fill(mount)
         # SQLite reuses the space its WAL file already has, so the first writes may still succeed (and
         # are then durable): submit until the disk refuses one, each a separate submission.
         during = Record()
