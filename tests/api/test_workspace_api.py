@@ -1,6 +1,5 @@
 """What a moderator does in the workspace, done through the API: queues, a comment's record, reopen,
 undo, re-routing, bulk decisions, holds and bans, the audit log, and the editors' settings."""
-
 import pytest
 
 from tests.conftest import make_moderator, reject
