@@ -277,5 +277,6 @@ def test_story_before_its_publication_time_is_hidden_from_readers(client, put, e
 
     assert client.get("/api/v1/stories").json()["stories"] == []
     assert client.get("/api/v1/stories/budget-leak").status_code == 404
+    assert client.get("/api/v1/stories/budget-leak/comments").status_code == 404
     assert [s["key"] for s in client.get("/api/v1/stories", headers=staff).json()["stories"]] == ["budget-leak"]
     assert client.get("/api/v1/stories/budget-leak", headers=staff).status_code == 200

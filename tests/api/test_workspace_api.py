@@ -1,9 +1,12 @@
 """What a moderator does in the workspace, done through the API: queues, a comment's record, reopen,
 undo, re-routing, bulk decisions, holds and bans, the audit log, and the editors' settings."""
+import base64
+
 import pytest
 
 from tests.conftest import make_moderator, reject
 from voxpop.accounts.models import User
+from voxpop.scoring.editorial import MAX_ENTRY_CHARS
 from voxpop.comments.models import Comment
 from voxpop.common import clock
 from voxpop.moderation.models import CommenterRestriction, ModerationDecision
@@ -335,3 +338,42 @@ def test_a_desk_key_with_a_nul_names_no_desk(api, moderator, pending_comment):
     assert (routed.status_code, routed.json()["error"]["field"]) == (422, "desk")
     assert (banned.status_code, banned.json()["error"]["field"]) == (404, "desk")
     assert not CommenterRestriction.objects.exists()
+
+
+# Input the view must refuse with a message, never a 500
+
+def test_impossible_closing_time_is_422(api, editor, story):
+    """30 February is well-formed but no time at all: a 422 naming `closes_at`."""
+    url = f"/api/v1/moderation/stories/{story.key}/settings"
+    version = api.get(url, editor).json()["version"]
+
+    response = api.send("PATCH", url, editor, version=version, closes_at="2026-02-30T10:00:00Z")
+
+    assert (response.status_code, response.json()["error"]["field"]) == (422, "closes_at")
+
+
+def test_cursor_at_the_edge_of_the_calendar_is_422(api, moderator):
+    """A crafted cursor whose time cannot be put in UTC is an invalid cursor, not a server error."""
+    cursor = base64.urlsafe_b64encode(b"0001-01-01T00:00:00+14:00|1").decode().rstrip("=")
+
+    response = api.get(f"{COMMENTS}?cursor={cursor}", moderator)
+
+    assert (response.status_code, response.json()["error"]["field"]) == (422, "cursor")
+
+
+def test_bulk_rejection_under_rule_zero_is_422(api, moderator, pending_comment):
+    """House rules are numbered from 1: rule 0 is refused, not silently applied to nothing."""
+    response = api.send("POST", "/api/v1/moderation/bulk", moderator, action="reject", reason=0,
+                        comments=[{"id": pending_comment.pk, "revision": pending_comment.current_revision_id}])
+
+    assert (response.status_code, response.json()["error"]["field"]) == (422, "reason")
+
+
+def test_word_that_normalizing_lengthens_past_the_limit_is_422(api, editor):
+    """U+0958 becomes two code points in NFC: the limit holds for the stored form of the entry."""
+    url = "/api/v1/moderation/desks/english/words/en"
+    word = "\u0958" * (MAX_ENTRY_CHARS // 2 + 1)
+
+    response = api.send("PUT", url, editor, version=api.get(url, editor).json()["version"], banned=[word])
+
+    assert (response.status_code, response.json()["error"]["code"]) == (422, "too_long")

@@ -155,7 +155,10 @@ def _commenting(story: Story, data: dict, now: datetime) -> tuple[str, datetime 
 def _moment(value, field: str) -> datetime | None:
     if value is None:
         return None
-    moment = parse_datetime(value) if isinstance(value, str) and value.isprintable() else None
+    try:
+        moment = parse_datetime(value) if isinstance(value, str) and value.isprintable() else None
+    except ValueError:  # well-formed but impossible, e.g. 30 February
+        moment = None
     if moment is None:
         raise ApiError(422, "invalid", f"'{field}' must be an ISO 8601 time, e.g. 2026-11-09T18:00:00Z, or null.",
                        field)
@@ -261,6 +264,10 @@ def _word_list(value, kind: str) -> list[str]:
             raise ApiError(422, "too_long", f"Entry {number} of '{kind}' is longer than {MAX_ENTRY_CHARS} "
                            "characters.", kind)
     entries = word_entries("\n".join(value))
+    for entry in entries:  # normalizing (NFC) can lengthen an entry
+        if len(entry) > MAX_ENTRY_CHARS:
+            raise ApiError(422, "too_long", f"An entry of '{kind}' is longer than {MAX_ENTRY_CHARS} characters once "
+                           "normalized.", kind)
     if len(entries) > MAX_ENTRIES:
         raise ApiError(422, "too_many", f"'{kind}' has {len(entries)} entries; a list can have at most "
                        f"{MAX_ENTRIES}.", kind)

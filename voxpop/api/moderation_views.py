@@ -152,10 +152,8 @@ def route(request, comment_id):
                        "language")
     revision = optional_int(data, "revision")
     try:
-        if revision is not None and revision != comment.current_revision_id:
-            raise services.StaleDecision(comment_id=comment.pk, revision_id=revision)
         decision = services.comment_reroute(comment_id=comment.pk, desk=desk, language=language, moderator=user,
-                                            now=clock.now())
+                                            now=clock.now(), revision_id=revision)
     except services.StaleDecision:
         raise ApiError(409, "stale_revision", "This comment changed since you saw it; nothing was moved.",
                        "revision") from None
@@ -174,6 +172,8 @@ def bulk(request):
     rule = optional_int(data, "reason")
     if action == "reject" and rule is None:
         raise ApiError(422, "required", "'reason' is required for a bulk rejection: a house rule number.", "reason")
+    if rule is not None and rule < 1:
+        raise ApiError(422, "invalid", "'reason' is a house rule number: 1 or more.", "reason")
     items = data.get("comments")
     if not isinstance(items, list) or not 1 <= len(items) <= BULK_MAX:
         raise ApiError(422, "invalid", f"'comments' must be a list of 1 to {BULK_MAX} {{\"id\", \"revision\"}} "

@@ -1,7 +1,7 @@
 """Reading API requests: bearer tokens, JSON bodies and cursors, each failure an ApiError."""
 import base64
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
@@ -121,7 +121,8 @@ def decode_cursor(raw: str, *types) -> tuple | None:
         values = tuple(datetime.fromisoformat(p) if t is datetime else t(p) for p, t in zip(pieces, types))
         if any(isinstance(v, datetime) and v.tzinfo is None for v in values):
             raise ValueError  # the server only makes cursors with aware times
-        return values
-    except (ValueError, UnicodeDecodeError):
+        # In UTC, as the database compares them; a time at the edge of the calendar overflows here.
+        return tuple(v.astimezone(timezone.utc) if isinstance(v, datetime) else v for v in values)
+    except (ValueError, UnicodeDecodeError, OverflowError):
         raise ApiError(422, "invalid", "'cursor' is not valid; use the 'next' link of the previous page.",
                        "cursor") from None

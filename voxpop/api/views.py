@@ -107,6 +107,8 @@ def story_comments(request, key):
     story = _story_or_404(key)
     if request.method == "POST":
         return _comment_submit(request, story)
+    if story.published_at and story.published_at > clock.now():
+        raise not_found("story")  # embargoed: as GET /stories/{key} says (this answer may be cached for all)
     limit = limit_param(request)
     after = decode_cursor(request.GET.get("cursor", ""), datetime, int)
     page = comment_selectors.comment_list_published_after(story=story, after=after, limit=limit + 1)

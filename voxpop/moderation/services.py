@@ -145,19 +145,22 @@ def comment_reopen(*, comment_id: int, revision_id: int, moderator: User, note: 
 
 
 @transaction.atomic
-def comment_reroute(*, comment_id: int, desk: Desk, language: str, moderator: User,
-                    now: datetime) -> ModerationDecision | None:
+def comment_reroute(*, comment_id: int, desk: Desk, language: str, moderator: User, now: datetime,
+                    revision_id: int | None = None) -> ModerationDecision | None:
     """Send a comment to another desk and/or correct its language; its status stays as it is.
 
     Any desk may be chosen: sending a comment to a desk the moderator does not belong to takes it
     out of their queue, which is the point. The update is a compare-and-set on what the moderator's
     request read, so of two concurrent re-routes one wins and the other gets `StaleDecision`.
+    With `revision_id` (the revision the moderator saw), a comment at another revision is stale too.
     Returns the audit row, or None if the comment already was in that desk with that language.
     """
     tag = tag_normalized(language)
     if tag is None:
         raise ValueError(f"not a BCP 47 language tag: {language!r}")
     comment = Comment.objects.select_related("desk").get(pk=comment_id)
+    if revision_id is not None and revision_id != comment.current_revision_id:
+        raise StaleDecision(comment_id=comment_id, revision_id=revision_id)
     if comment.desk_id == desk.pk and comment.language == tag:
         return None
     updated = Comment.objects.filter(
