@@ -315,3 +315,13 @@ def test_worker_trusts_its_copy_against_other_hosts_for_the_trust_period(story, 
 
     assert "From another host." not in within[2].decode() and "From another host." in after[2].decode()
     assert reads == ["harbour-buses"]
+
+
+def test_fragment_reply_link_gives_a_reply_form_in_the_story_language(story, submit, moderator, now):
+    """A reply link inside an included thread loads a form that replies, marked with the story's language."""
+    parent = published(story, submit, moderator, now, "Which bus?")
+    _, _, body = get(fastpath.ThreadReadPath(Counting()), f"{THREAD}fragment?reply_to={parent.pk}")
+    page = lxml.html.fromstring(body)
+
+    assert page.xpath('//input[@name="parent"]/@value') == [str(parent.pk)]
+    assert page.xpath('//section[@id="vp-form"]/@lang') == [story.language]

@@ -63,8 +63,8 @@ def thread_fragment(request: HttpRequest, key: str) -> HttpResponse:
     story = _story_or_404(request, key)
     with translation.override(ui_language(story.language)):
         # Absolute links: the fragment is shown inside another site's page.
-        context = thread_context(request, story, CommentForm(), token=TOKEN_PLACEHOLDER,
-                                 origin=public_origin(request))
+        form = CommentForm(initial={"parent": _reply_to(request, story)})
+        context = thread_context(request, story, form, token=TOKEN_PLACEHOLDER, origin=public_origin(request))
         response = render(request, "comments/thread.html", context)
     response["Content-Language"] = story.language
     return public_thread_response(request, story, response)

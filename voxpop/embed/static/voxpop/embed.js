@@ -39,6 +39,8 @@
     return url.href;
   };
 
+  // `then(loaded)`: after the fragment is shown (true), or when it could not be had (false) and
+  // what was shown stays (the link or the last thread).
   Embed.prototype.load = function (search, then) {
     var self = this;
     return fetch(this.fragmentUrl(search), {credentials: "omit"}).then(function (response) {
@@ -46,8 +48,10 @@
       return response.text();
     }).then(function (html) {
       self.render(parse(html));
-      if (then) then();
-    }).catch(function () { /* keep what is shown: the link or the last thread */ });
+      return true;
+    }).catch(function () { return false; }).then(function (loaded) {
+      if (then) then(loaded);
+    });
   };
 
   // Links and the form come with addresses relative to the thread page; anchor them there.
@@ -73,7 +77,7 @@
 
   Embed.prototype.isThreadLink = function (a) {
     var url = new URL(a.href);
-    return url.origin === this.thread.origin && url.pathname === this.thread.pathname && url.search;
+    return url.origin === this.thread.origin && url.pathname === this.thread.pathname;
   };
 
   Embed.prototype.onClick = function (event) {
@@ -88,7 +92,8 @@
     if (!this.isThreadLink(a)) return;
     event.preventDefault();
     var url = new URL(a.href), root = this.root;
-    this.load(url.search, function () {
+    this.load(url.search, function (loaded) {
+      if (!loaded) { window.location.href = a.href; return; }  // Voxpop's own page instead
       var focus = url.searchParams.get("reply_to") ? root.querySelector('textarea[name="body"]') : null;
       if (focus) focus.focus();
     });
@@ -109,13 +114,17 @@
       return fetch(form.action, {method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "omit"});
     })
       .then(function (response) {
-        if (response.status >= 500) throw new Error("server " + response.status);
         return response.text().then(function (html) {
+          var doc = parse(html);
+          // A 5xx without Voxpop's own message (a proxy's error page): send the form the plain way.
+          if (response.status >= 500 && !doc.querySelector(".vp-errors, #vp-unavailable-heading")) {
+            throw new Error("server " + response.status);
+          }
           done();
           if (response.ok && /\/receipts\//.test(new URL(response.url).pathname)) {
-            self.received(parse(html), response.url);
+            self.received(doc, response.url);
           } else {
-            self.refused(form, parse(html));
+            self.refused(form, doc);
           }
         });
       })
@@ -145,6 +154,7 @@
     a.textContent = (doc.title || receiptUrl).trim();
     p.appendChild(a);
     status.appendChild(p);
+    // Shown whether or not the fresh thread arrives: the reader must see it was received.
     this.load(undefined, function () {
       var compose = self.root.querySelector("#vp-form") || self.root.firstChild;
       compose.insertBefore(status, compose.querySelector("form") || null);
@@ -154,7 +164,18 @@
 
   // A refusal: Voxpop's message replaces any earlier one; the typed text is never touched.
   Embed.prototype.refused = function (form, doc) {
+    // Voxpop's own message; a page without one (the 503 page, a 404 of a removed story) gives its
+    // heading or first paragraph, so the reader is never left without a word.
     var errors = doc.querySelector(".vp-errors");
+    if (!errors) {
+      var said = doc.querySelector("h1, main p");
+      errors = document.createElement("div");
+      errors.className = "vp-errors";
+      errors.setAttribute("role", "alert");
+      var line = document.createElement("p");
+      line.textContent = said ? said.textContent.trim() : (doc.title || "").trim();
+      errors.appendChild(line);
+    }
     var old = this.root.querySelector(".vp-errors");
     if (old) old.remove();
     if (errors) {
