@@ -179,3 +179,5 @@ def test_erasing_the_new_key_lifts_the_whole_family(ban, now):
     assert erasure.restrictions_lifted == 2
     assert lifted(original) == lifted(copy) == (admin, now + WEEK)
     assert carried(1, now) == []
+    erased = CommenterRestriction.objects.get(pk=copy.pk)
+    assert (erased.commenter_key, erased.original_id, erased.reason) == ("", None, "floods")

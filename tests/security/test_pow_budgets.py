@@ -47,12 +47,14 @@ def budgets(settings):
 @pytest.fixture
 def form(client, story):
     """Post the reader form as a browser would: `proven=True` is the page's script having done the work."""
-    def post(body="A comment.", *, proven=False, nonce=None, address=ADDRESS):
+    def post(body="A comment.", *, proven=False, wrong_proof=False, address=ADDRESS):
         token = new_form_token()
         data = {"token": token, "body": body, "display_name": "", "website": "",
                 "idempotency_key": uuid.uuid4().hex}
-        if proven or nonce:
-            data["pow"] = nonce or find_nonce(token, body)
+        if proven:
+            data["pow"] = find_nonce(token, body)
+        elif wrong_proof:  # a nonce whose hash starts with a one bit: surely no proof
+            data["pow"] = find_nonce(token, body, exactly=0)
         return client.post(THREAD, urlencode(data), content_type="application/x-www-form-urlencoded",
                            REMOTE_ADDR=address)
     return post
@@ -92,8 +94,8 @@ def test_wrong_proof_is_no_error_only_the_stricter_budget(form, budgets):
     """A wrong nonce is treated like none: the comment is taken while the stricter budget lasts."""
     budgets(unproven=[(1, 60)])
 
-    assert form("Wrong proof 1.", nonce="not-the-answer").status_code == 303
-    response = form("Wrong proof 2.", nonce="not-the-answer")
+    assert form("Wrong proof 1.", wrong_proof=True).status_code == 303
+    response = form("Wrong proof 2.", wrong_proof=True)
 
     assert response.status_code == 429
     assert "please wait 60 seconds" in response.content.decode()

@@ -105,8 +105,11 @@ def test_no_text_name_or_key_is_exposed(client, story, submit, moderator, englis
     restriction_create(commenter_key=comment.commenter_key, desk=english_desk, kind="ban", reason="secret-reason-9d0e",
                        expires_at=None, moderator=moderator, now=now)
     token = token_for(moderator)
+    admin = make_moderator("ada", [], role=User.Role.ADMIN)
 
-    body = client.get("/metrics").content.decode()
+    response = client.get("/metrics", headers={"Authorization": f"Bearer {token_for(admin)}"})
+    body = response.content.decode()
+    assert response.status_code == 200 and "voxpop_comments" in body
 
     for secret in ("secret-body-7f3a", "secret-name-21bc", comment.commenter_key, "secret-reason-9d0e", token,
                    moderator.username):
@@ -169,6 +172,15 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(client, english_des
     refused = client.get("/metrics", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=OUTSIDE)
 
     assert (allowed.status_code, refused.status_code) == (200, 403)
+
+
+def test_trusted_local_proxy_that_names_no_client_is_refused(client, english_desk, settings):
+    """An nginx on this machine, trusted, that passes X-Real-IP or Forwarded but no X-Forwarded-For: the
+    address left is the proxy's own 127.0.0.1, which says nothing about the client."""
+    settings.VOXPOP_TRUSTED_PROXIES = ("127.0.0.1/32",)
+
+    for header in ("HTTP_X_REAL_IP", "HTTP_FORWARDED"):
+        assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", **{header: OUTSIDE}).status_code == 403, header
 
 
 def test_no_network_allowed_leaves_tokens_only(client, english_desk, settings):

@@ -36,7 +36,7 @@ from voxpop.scoring.models import Assessment, DuplicateBand, SignalHit
 from voxpop.webhooks.services import webhook_comment_changed
 
 from .models import CommenterRestriction, ModerationDecision
-from .services import StaleDecision, restriction_lift, thread_changed_for_comment
+from .services import CARRIED_OVER_PREFIX, StaleDecision, restriction_lift, thread_changed_for_comment
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,11 @@ def commenter_erase(*, commenter_key: str, admin: User, now: datetime) -> Erasur
     # this one with the source's next comment.
     lifted = restriction_lift(restrictions=restrictions.filter(revoked_at__isnull=True).exclude(expires_at__lte=now),
                               actor=admin, now=now)
-    restrictions.update(commenter_key="")
+    # Nothing on the rows may lead back to the key: neither the key nor the restriction it was carried from.
+    for restriction in restrictions:
+        restriction.commenter_key, restriction.original_id = "", None
+        restriction.reason = CARRIED_OVER_PREFIX.sub("", restriction.reason)
+        restriction.save(update_fields=["commenter_key", "original", "reason"])
     log.info("commenter erased by user %s: comments=%d restrictions_lifted=%d", admin.pk, erased, lifted)
     return Erasure(comments=erased, restrictions_lifted=lifted)
 

@@ -307,7 +307,9 @@ def _restriction_copy(*, commenter_key: str, previous_key: str, now: datetime) -
 def _lock_families(*, roots: set[int]) -> None:
     """Lock the first restriction of each family until the transaction ends (on PostgreSQL; SQLite's
     IMMEDIATE transactions already run one at a time)."""
-    list(CommenterRestriction.objects.select_for_update().filter(pk__in=roots).values_list("pk", flat=True))
+    # In one order everywhere, so two transactions locking overlapping families cannot deadlock.
+    locked = CommenterRestriction.objects.select_for_update().filter(pk__in=roots).order_by("pk")
+    list(locked.values_list("pk", flat=True))
 
 
 def comment_screen(*, comment: Comment, now: datetime) -> None:

@@ -130,7 +130,8 @@ def _stored_about_you(comment: Comment) -> dict:
         "commenter_key": (
             f"stored: a keyed hash of the network the comment came from (an IPv6 address counts by its /64), "
             f"under a key that changes every {source_key_days()} days. It cannot be turned back into the "
-            f"address; moderators use it for rate limits, holds and bans." if comment.commenter_key
+            f"address; moderators see by it which comments came from one source, and set holds and bans "
+            f"on it." if comment.commenter_key
             else "not stored (deleted with the text, or never known)"),
     }
 

@@ -23,7 +23,7 @@ VOXPOP_RATE_LIMIT_SOURCE, VOXPOP_RATE_LIMIT_STORY, VOXPOP_RATE_LIMIT_GLOBAL  sub
                   10/minute,60/hour; 120/minute; 600/minute (voxpop.common.ratelimit)
 VOXPOP_RATE_LIMIT_SOURCE_UNPROVEN  the stricter per-source budget of submissions without a
                   proof-of-work (default 3/minute,20/hour)
-VOXPOP_POW_BITS   zero bits a submission's proof-of-work needs (default 15; 0: proof-of-work off)
+VOXPOP_POW_BITS   zero bits a submission's proof-of-work needs (default 15, at most 24; 0: proof-of-work off)
 VOXPOP_FORM_MIN_SECONDS  a reader form sent sooner than this after the page was served is refused
                   as "too fast" (default 3)
 VOXPOP_METRICS_ALLOW  comma-separated networks that may read /metrics without an admin's token
@@ -310,6 +310,8 @@ VOXPOP_FORM_MIN_SECONDS = _whole_number("VOXPOP_FORM_MIN_SECONDS", 3)
 # Proof-of-work (voxpop.common.pow): each bit doubles a browser's work; 15 is about 0.6 s on a
 # mid-range phone. Submissions without a proof get the source_unproven budget above.
 VOXPOP_POW_BITS = _whole_number("VOXPOP_POW_BITS", 15)
+if VOXPOP_POW_BITS > 24:  # about two minutes on a phone: past this no reader with JavaScript could post
+    raise ImproperlyConfigured(f"VOXPOP_POW_BITS must be 0 to 24 (got {VOXPOP_POW_BITS}).")
 # 1: score and screen each new comment before answering the reader (tests); else right after, in
 # each process's intake thread (voxpop.scoring.intake).
 VOXPOP_INTAKE_INLINE = os.environ.get("VOXPOP_INTAKE_INLINE", "") == "1"

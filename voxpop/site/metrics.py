@@ -77,6 +77,8 @@ def _from_allowed_network(request: HttpRequest) -> bool:
     forwarded = any(request.META.get(header) for header in FORWARDING_HEADERS)
     if forwarded and not _peer_is_trusted_proxy(request):
         return False  # a proxy we were not told to trust forwarded it: the peer is not the client
+    if _peer_is_trusted_proxy(request) and not request.META.get("HTTP_X_FORWARDED_FOR", "").strip():
+        return False  # through a trusted proxy that does not name the client: the address is the proxy's
     address = client_address(request)
     return address is not None and _in(address, metrics_allowed_networks())
 

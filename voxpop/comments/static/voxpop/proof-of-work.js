@@ -27,6 +27,7 @@
 
   var BATCH = 128;     // digests in flight at once
   var SLICE_MS = 50;   // work this long, then give the page a turn
+  var GIVE_UP_MS = 8000;  // a slow device sends without a proof (the stricter budget) rather than wait on
   var encoder = new TextEncoder();
   var states = new WeakMap();     // form -> {challenge, promise, solved}
   var busyForms = new WeakMap();  // form -> {count, label}: proofs under way, the button's own label
@@ -93,9 +94,11 @@
       bytes.set(tail, head.length);
       return bytes;
     }
+    var begun = performance.now();
     return new Promise(function (resolve, reject) {
       function slice() {
         var started = performance.now();
+        if (started - begun > GIVE_UP_MS) return reject(new Error("too slow"));
         (function batch() {
           var base = next, jobs = [];
           for (var i = 0; i < BATCH; i++) jobs.push(crypto.subtle.digest("SHA-256", candidate(base + i)));
@@ -118,7 +121,7 @@
     var button = form.querySelector('button[type="submit"], button:not([type])');
     var busy = busyForms.get(form);
     if (!busy) {
-      busy = {count: 0, label: button ? button.textContent : ""};
+      busy = {count: 0, label: button ? button.textContent : "", setBusy: form.getAttribute("aria-busy") !== "true"};
       busyForms.set(form, busy);
       form.setAttribute("aria-busy", "true");
       if (button) {
@@ -130,7 +133,7 @@
     return function () {
       if (--busy.count > 0) return;
       busyForms.delete(form);
-      form.removeAttribute("aria-busy");
+      if (busy.setBusy) form.removeAttribute("aria-busy");  // not another script's own busy mark
       if (button) {
         button.disabled = false;
         button.textContent = busy.label;
