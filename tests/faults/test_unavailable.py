@@ -2,10 +2,13 @@
 import json
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import IntegrityError, OperationalError
 
 from voxpop.comments import services
 from voxpop.reader.views import new_form_token
+from voxpop.workspace import auth as auth_views
 
 API = "/api/v1/stories/harbour-buses/comments"
 FORM = "/stories/harbour-buses/comments/"
@@ -53,3 +56,32 @@ def test_other_database_errors_stay_server_errors(client, story, monkeypatch):
     response = client.post(API, json.dumps({"body": "Hello"}), content_type="application/json")
 
     assert response.status_code == 500
+
+
+def test_signed_in_moderator_gets_503_when_the_session_cannot_be_read(client, db, monkeypatch):
+    """An outage met before any view (the session is read by a middleware) is a 503 too, not a 500."""
+    def unreachable(self):
+        raise OperationalError("server closed the connection unexpectedly")
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+    client.cookies[settings.SESSION_COOKIE_NAME] = "a-moderators-session"
+    client.raise_request_exception = False
+
+    response = client.get("/moderation/")
+
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+
+
+def test_sign_in_form_is_never_given_back(client, db, monkeypatch):
+    """Only the reader's comment form gets its fields back: a sign-in's password and code never do."""
+    def unreachable(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+    monkeypatch.setattr(auth_views.throttle, "sign_in_attempt_start", unreachable)
+    client.raise_request_exception = False
+
+    response = client.post("/moderation/sign-in/", {"username": "min", "password": "hunter2-secret",
+                                                    "otp_token": "123456"})
+
+    assert response.status_code == 503
+    assert "hunter2-secret" not in response.content.decode()
+    assert "123456" not in response.content.decode()

@@ -1,5 +1,6 @@
 """JSON API v1: every route of PRODUCT.md section 4, each a thin shell around a service or selector."""
 import time
+import sys
 from datetime import datetime
 from functools import wraps
 
@@ -13,6 +14,7 @@ from voxpop.comments import selectors as comment_selectors
 from voxpop.comments import services as comment_services
 from voxpop.comments.forms import CommentForm
 from voxpop.comments.limits import IDEMPOTENCY_KEY_MAX_CHARS
+from voxpop.comments.unavailable import unavailable_response
 from voxpop.common import clock
 from voxpop.common.pow import HEADER as PROOF_HEADER, proof_header_read, proof_verify
 from voxpop.common.privacy import source_keys
@@ -220,7 +222,12 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: the API's error shape under /api/, without any detail of the failure."""
+    """handler500: a database outage met outside a view (a middleware reading the session) is the
+    503 of voxpop.comments.unavailable; anything else, the API's error shape under /api/, without
+    any detail of the failure."""
+    outage = unavailable_response(request, sys.exc_info()[1])
+    if outage is not None:
+        return outage
     if request.path_info.startswith("/api/"):
         return ApiError(500, "server_error", "Something went wrong on the server. Please try again later.").response()
     return defaults.server_error(request)
