@@ -32,6 +32,7 @@ def voxpop_conf_render(*, work_dir: Path, upstream: str, https_port: int, http_p
     text = CONF.read_text()
     replacements = [
         ("/var/cache/nginx/voxpop", str(work_dir / "cache")),
+        ("/var/log/nginx/voxpop-error.log", str(work_dir / "voxpop-error.log")),
         ("server 127.0.0.1:8000;", f"server {upstream};"),
         ("listen 80;", f"listen 127.0.0.1:{http_port};"),
         ("listen [::]:80;", ""),

@@ -105,7 +105,8 @@ def stack(tmp_path_factory):
                                               https_port=https_port, http_port=http_port, certificate=certificate)
         nginx = nginx_local.nginx_start(work_dir=work, http_block=conf,
                                         probe_url=f"http://127.0.0.1:{http_port}/healthz")
-        yield {"app_port": app_port, "https_port": https_port, "database": work / "data" / "voxpop.sqlite3"}
+        yield {"app_port": app_port, "https_port": https_port, "http_port": http_port,
+               "database": work / "data" / "voxpop.sqlite3"}
     finally:
         if nginx is not None:
             nginx_local.nginx_stop(nginx)
@@ -199,3 +200,14 @@ def test_reader_address_comes_from_x_forwarded_for_only_through_the_trusted_prox
     forged_direct = _post_comment(stack, "Fourth, claiming it to the app.", reader="127.0.0.3", via_nginx=False,
                                   headers={"X-Forwarded-For": "127.0.0.2"})
     assert forged_via_nginx == forged_direct != via_nginx
+
+
+def test_health_probe_answers_on_plain_http(stack):
+    """A load balancer probing /healthz and /readyz over http gets the app's 200 (the Host is passed on)."""
+    for path in ("/healthz", "/readyz"):
+        conn = http.client.HTTPConnection("127.0.0.1", stack["http_port"], timeout=10)
+        try:
+            conn.request("GET", path, headers={"Host": "localhost"})
+            assert conn.getresponse().status == 200, path
+        finally:
+            conn.close()
