@@ -2,6 +2,7 @@
 import argparse
 import os
 import secrets
+import signal
 import sys
 import time
 from datetime import datetime, timezone
@@ -233,8 +234,9 @@ def cmd_demo(args) -> int:
 
 
 def _thread_cache_reset() -> None:
-    """Cached threads may come from another database in this data directory (one deleted and made
-    anew): a starting server renders every thread afresh."""
+    """Cached threads in the data directory may come from another database (one deleted and made
+    anew): a server starting on it renders every thread afresh. Not with Redis, shared by every app
+    host: one host's restart would make all of them render everything again."""
     from voxpop.common.thread_cache import threads_changed_everywhere
 
     threads_changed_everywhere()
@@ -270,7 +272,8 @@ def cmd_serve(args) -> int:
     if os.environ["DJANGO_SETTINGS_MODULE"] != PRODUCTION_SETTINGS:
         _allow_host(args.host)  # production names its hosts itself (VOXPOP_ALLOWED_HOSTS is required)
     _setup()
-    _thread_cache_reset()
+    if not os.environ.get("REDIS_URL", "").strip():
+        _thread_cache_reset()  # the cached threads are files in this data directory, beside its database
     return _exec_server(args.host, args.port, workers=args.workers or default_workers())
 
 
@@ -284,12 +287,19 @@ def default_workers() -> int:
     return max(2, 2 * usable)
 
 
+RESTARTS_MAX, RESTART_WINDOW_SECONDS = 3, 60
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def _exec_server(host: str, port: int, *, workers: int) -> int:
     """Serve with granian (a Rust HTTP server with a WSGI interface) until stopped.
 
     Chosen over gunicorn for the read path: a cached thread costs Python only the WSGI call, and
-    granian's HTTP handling in Rust answered 2 to 4 times as many cached reads per core as gunicorn's
-    gthread workers (bench/README.md, "Side by side with Isso"). Each worker process runs the app in
+    granian's HTTP handling in Rust answered about twice as many cached reads per core as gunicorn's
+    gthread workers when the server was chosen (docs/deploy.md). Each worker process runs the app in
     4 threads, so one waiting on the database does not hold the others.
     """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voxpop.settings.base")
@@ -299,6 +309,7 @@ def _exec_server(host: str, port: int, *, workers: int) -> int:
     from voxpop.common.access_log import ACCESS_FORMAT, logging_config
 
     sys.stdout.flush()
+    restarts: list[float] = []
     while True:
         server = Granian(
             "voxpop.wsgi:application", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
@@ -314,9 +325,20 @@ def _exec_server(host: str, port: int, *, workers: int) -> int:
         if server.interrupt_signal:  # SIGINT or SIGTERM: the operator stopped it
             return 0
         # granian gives up when a worker dies again within seconds of being replaced ("crash loop"):
-        # start over rather than leave the site down until a supervisor notices.
+        # start over, unless that keeps happening, which is a fault for the supervisor (systemd) to see.
+        now = time.monotonic()
+        restarts = [t for t in restarts if now - t < RESTART_WINDOW_SECONDS] + [now]
+        if len(restarts) > RESTARTS_MAX:
+            print(f"voxpop: workers kept dying ({RESTARTS_MAX} restarts within {RESTART_WINDOW_SECONDS} s); "
+                  "stopping", file=sys.stderr, flush=True)
+            return 1
         print("voxpop: workers died repeatedly; starting the server again in 1 s", file=sys.stderr, flush=True)
-        time.sleep(1)
+        # The stopped server's signal handlers are still installed and would swallow a SIGTERM now.
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            time.sleep(1)
+        except KeyboardInterrupt:
+            return 0
 
 
 def cmd_migrate(args) -> int:

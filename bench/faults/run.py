@@ -4,7 +4,7 @@
     .venv/bin/python bench/faults/run.py --seconds 20 --scenario redis-hung
 
 Each scenario starts a fresh private stack (a throwaway PostgreSQL cluster and redis-server on free
-loopback ports, `voxpop serve` with three workers; SQLite on a 32 MB tmpfs for the full-disk case),
+loopback ports, `voxpop serve` with three workers; SQLite on a 64 MB tmpfs for the full-disk case),
 runs the load of tests/faults/harness.py (reader threads submitting through the API and the form,
 retrying unanswered submissions with the same key or token, a moderator approving, a reader of the
 published thread) for --seconds, injects its fault a third of the way in, repairs it two thirds of
