@@ -614,6 +614,12 @@ def nothing_lost(connection, record: Record) -> list[str]:
         if row is None or row[0] != "approved":
             problems.append(f"approval of comment {comment_id} was acknowledged but its status is "
                             f"{row[0] if row else 'missing'}")
+    # Every submission of the load has text of its own: the same text stored twice is a resent
+    # submission made twice, acknowledged or not (G4).
+    cursor.execute("SELECT body, COUNT(*) FROM comments_commentrevision WHERE number = 1 AND body <> '' "
+                   "GROUP BY body HAVING COUNT(*) > 1")
+    for body, count in cursor.fetchall():
+        problems.append(f"one submission is stored {count} times: {body[:60]!r}")
     cursor.execute(LATEST_DECISIONS)
     for (comment_id,) in cursor.fetchall():
         problems.append(f"comment {comment_id} is public without an approval decision")
