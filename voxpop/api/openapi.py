@@ -236,10 +236,13 @@ def _paths() -> dict:
             "get": {
                 "tags": ["comments"], "operationId": "listComments", "summary": "List published comments",
                 "description": "Published comments of the story, flat and oldest published first; a "
-                               "reply names its top-level comment in `parent`.",
+                               "reply names its top-level comment in `parent`. Without `limit` the answer "
+                               "comes from the thread cache, with `Cache-Control: public, max-age=10, "
+                               "stale-while-revalidate=30` and a weak `ETag`; a story under embargo is 404.",
                 "parameters": _page_parameters(),
                 "responses": {
                     "200": _ok("A page of published comments.", "PublicCommentPage"),
+                    "304": {"description": "Not modified: the `If-None-Match` names the current version."},
                     "404": unknown_story, "422": _page_error(),
                 },
             },
@@ -313,7 +316,7 @@ def _paths() -> dict:
             "parameters": [comment_id],
             "post": {
                 "tags": ["moderation"], "operationId": "decideComment", "summary": "Decide on a comment",
-                "description": "Approve, reject or edit the revision the moderator saw. Exactly one of two "
+                "description": "Approve, reject, edit or reopen the revision the moderator saw. Exactly one of two "
                                "moderators deciding on the same revision succeeds; the other gets 409.",
                 "security": BEARER,
                 "requestBody": _body("Decision", "The decision, naming the revision it is about."),

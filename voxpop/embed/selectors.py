@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def site_origin_set() -> frozenset[str]:
     """Every site's origins together: who may read embed routes from a script and frame the thread.
 
-    One small query, not cached: a change by `voxpop site` must hold on every process at once. With
+    One small query; the read path (voxpop.embed.cors) keeps its answer for a few seconds. With
     the database unreachable, no site is listed: the answer (often the 503 that says so) is still
     sent, only without CORS or extra frame-ancestors.
     """
