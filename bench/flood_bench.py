@@ -6,7 +6,7 @@ What it does (bench/README.md has the figures and how to read them):
 
 1. Makes a throwaway data dir with a SQLite database (`voxpop migrate`), one desk and ten stories,
    and empties Redis database 14 (BENCH_REDIS_URL), which holds the shared rate-limit counters.
-2. Starts `voxpop serve` (production settings, gunicorn) on a free loopback port, with
+2. Starts `voxpop serve` (production settings) on a free loopback port, with
    VOXPOP_TRUSTED_PROXIES=127.0.0.1/32 so the bench can speak for many source addresses on
    127.0.0.0/8 through X-Forwarded-For, as a reverse proxy would.
 3. Floods it for 60 s at a fixed rate (default 300 submissions per second, open loop: a slow
@@ -15,8 +15,9 @@ What it does (bench/README.md has the figures and how to read them):
    - a distributed flood: 250 addresses in 127.2.0.0/16 posting to the story "attacked" (30 %);
    90 % through the JSON API, 10 % through the no-JavaScript form (tokens fetched beforehand).
 4. Beside it, two well-behaved readers post through the form every 7 s, each from its own address,
-   reading the page first and waiting 3.5 s before sending, as a person would: one on a story the
-   sprayers also hit ("calm"), one on the attacked story.
+   reading the page first and waiting 3.5 s before sending, as a person would, with the proof-of-work
+   the page's script computes (the flood's posts carry none, so they also meet the stricter budget of
+   posts without a proof): one on a story the sprayers also hit ("calm"), one on the attacked story.
 5. Reports accepted and refused (429) counts per group, 5xx and connection errors, the readers'
    outcomes, latency p50/p99, checks that every acknowledged comment is in the database (and
    nothing else is), and writes it all to bench/results/flood-<date>.json.
@@ -26,7 +27,9 @@ or when the database does not hold exactly the acknowledged comments. Loopback o
 Never part of `make test`. Uses only the standard library plus what Voxpop itself installs.
 """
 import argparse
+import hashlib
 import http.client
+import itertools
 import json
 import os
 import platform
@@ -57,6 +60,7 @@ ATTACKED = "attacked"
 STORIES = [ATTACKED] + [f"story-{i}" for i in range(1, 10)]
 CALM_STORY = "story-1"
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
+POW_BITS = 15  # the server's VOXPOP_POW_BITS (its default)
 WORDS = ("night bus harbour route driver council budget timetable winter station ferry fare school "
          "market bridge ticket late early crowded quiet service line stop weekend shift").split()
 
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--story-share", type=float, default=0.3, help="share of the flood on one story")
     parser.add_argument("--form-share", type=float, default=0.1, help="share of the flood through the form")
     parser.add_argument("--reader-every", type=float, default=7, help="seconds between a reader's comments")
-    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: voxpop serve's)")
+    parser.add_argument("--workers", type=int, default=None, help="server worker processes (default: voxpop serve's)")
     parser.add_argument("--threads", type=int, default=128,
                         help="client threads sending the flood: enough that the server, not the client, sets the pace")
     parser.add_argument("--no-redis", action="store_true",
@@ -231,7 +235,7 @@ class Client:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
             data = response.read()
-            answer = (response.status, dict(response.getheaders()), data)
+            answer = (response.status, {name.title(): value for name, value in response.getheaders()}, data)
             if response.getheader("Connection", "").lower() == "close":
                 self.close()
         except (OSError, http.client.HTTPException):
@@ -250,14 +254,27 @@ def comment_text(rng: random.Random) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 30))).capitalize() + "."
 
 
+def proof_of_work(token: str, body: str, bits: int = POW_BITS) -> str:
+    """What the thread page's script does in a reader's browser (voxpop/common/pow.py)."""
+    prefix = f"{token}\n{hashlib.sha256(body.encode()).hexdigest()}\n".encode()
+    for n in itertools.count():
+        digest = hashlib.sha256(prefix + str(n).encode()).digest()
+        if int.from_bytes(digest, "big") >> (256 - bits) == 0:
+            return str(n)
+
+
 def submit(client: Client, rng: random.Random, *, group: str, path: str, story: str, source: str,
-           token: str | None = None) -> Outcome:
+           token: str | None = None, proven: bool = False) -> Outcome:
     if path == "api":
         status, headers, _, seconds = client.send(
             "POST", f"/api/v1/stories/{story}/comments", source=source, content_type="application/json",
             body=json.dumps({"body": comment_text(rng)}).encode())
     else:
-        form = urlencode({"token": token, "body": comment_text(rng), "display_name": "", "website": ""}).encode()
+        body = comment_text(rng)
+        fields = {"token": token, "body": body, "display_name": "", "website": ""}
+        if proven:  # a reader with JavaScript: the ordinary budget; the flood's posts carry no proof
+            fields["pow"] = proof_of_work(token, body)
+        form = urlencode(fields).encode()
         status, headers, _, seconds = client.send(
             "POST", f"/stories/{story}/comments/", source=source, body=form,
             content_type="application/x-www-form-urlencoded")
@@ -358,7 +375,7 @@ def run(base: str, args) -> dict:
                 outcomes.append(Outcome(name, "form", status or 0, 0.0))
             else:
                 outcomes.append(submit(client, local_rng, group=name, path="form", story=story, source=source,
-                                       token=match.group(1)))
+                                       token=match.group(1), proven=True))
             next_at += args.reader_every
         client.close()
         state.readers[name] = outcomes

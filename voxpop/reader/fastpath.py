@@ -200,8 +200,17 @@ def _origin_part(environ) -> str:
     """The fragment's links are absolute: without VOXPOP_PUBLIC_URL they name the host asked for."""
     if settings.VOXPOP_PUBLIC_URL:
         return ""
-    scheme = environ.get("HTTP_X_FORWARDED_PROTO") or environ.get("wsgi.url_scheme", "http")
-    return f":{scheme}://{environ.get('HTTP_HOST', '')}"
+    return f":{_scheme(environ)}://{environ.get('HTTP_HOST', '')}"
+
+
+def _scheme(environ) -> str:
+    """As Django's request.scheme decides it, from the trusted proxy header if one is configured."""
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        header, secure_value = proxy_header
+        if environ.get(header, "").split(",")[0].strip() == secure_value:
+            return "https"
+    return environ.get("wsgi.url_scheme", "http")
 
 
 def _host_allowed(environ) -> bool:
